@@ -1,0 +1,10 @@
+"""Top-level URL map: the admin and the researcher-facing pages of searchui."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("searchui.urls")),
+]

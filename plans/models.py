@@ -1,0 +1,189 @@
+"""The data model: regions, plans, their sections, and the policy-theme taxonomy.
+
+The database is the source of truth; the search index is derived from it and can always be rebuilt.
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    """Administrative level of the body that issued a plan."""
+
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+
+
+class Region(models.Model):
+    """A province-level unit (湖北 / 湖北省), or 全国 for national plans (国务院)."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("全国")
+        PROVINCE = "province", _("省")
+        MUNICIPALITY = "municipality", _("直辖市")
+        AUTONOMOUS = "autonomous", _("自治区")
+        SAR = "sar", _("特别行政区")
+
+    name = models.CharField(_("简称"), max_length=16, unique=True, help_text=_("规范简称，如 湖北"))
+    full_name = models.CharField(_("全称"), max_length=32, unique=True, help_text=_("如 湖北省"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    """One plan document: cleaned full text plus the metadata extracted (or corrected) for it."""
+
+    class IndexStatus(models.TextChoices):
+        PENDING = "pending", _("待索引")
+        INDEXED = "indexed", _("已索引")
+        FAILED = "failed", _("索引失败")
+
+    title = models.CharField(_("标题"), max_length=300)
+    issuer = models.CharField(_("发布机构"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+    )
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, blank=True)
+    city = models.CharField(_("城市"), max_length=50, blank=True, help_text=_("市级文件适用的城市"))
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    doc_number = models.CharField(_("文号"), max_length=100, blank=True)
+    index_number = models.CharField(_("索引号"), max_length=100, blank=True)
+    source = models.CharField(_("来源"), max_length=500, blank=True, help_text=_("文件名或网址"))
+    text = models.TextField(_("正文"))
+    original_file = models.FileField(_("原始文件"), upload_to="originals/%Y/%m/", blank=True)
+    checksum = models.CharField(
+        _("内容校验和"), max_length=64, unique=True, help_text=_("清洗后正文的 SHA-256")
+    )
+    extraction = models.JSONField(
+        _("抽取说明"),
+        default=dict,
+        blank=True,
+        help_text=_("每个字段如何得出：方法、依据与置信度"),
+    )
+    needs_review = models.BooleanField(_("待审核"), default=False, db_index=True)
+    review_notes = models.TextField(_("审核说明"), blank=True)
+    index_status = models.CharField(
+        _("索引状态"), max_length=16, choices=IndexStatus.choices, default=IndexStatus.PENDING, db_index=True
+    )
+    indexed_at = models.DateTimeField(_("索引时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    themes = models.ManyToManyField("Theme", through="PlanTheme", related_name="plans", blank=True)
+
+    class Meta:
+        ordering = ["-year", "-published_on", "title"]
+        verbose_name = _("规划文件")
+        verbose_name_plural = _("规划文件")
+        indexes = [models.Index(fields=["region", "year"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("searchui:plan", args=[self.pk])
+
+
+class Section(models.Model):
+    """One heading of a plan's outline (一、 / （一） / 1. / （1）) with the text under it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    order = models.PositiveIntegerField(_("顺序"))
+    depth = models.PositiveSmallIntegerField(_("层级"), help_text=_("1 = 一、 2 = （一） 3 = 1. 4 = （1）"))
+    number = models.CharField(_("编号"), max_length=20, blank=True)
+    heading = models.CharField(_("标题"), max_length=500)
+    text = models.TextField(_("内容"), blank=True)
+    anchor = models.CharField(_("锚点"), max_length=40, help_text=_("稳定的页面锚点，如 s1-2"))
+    start = models.PositiveIntegerField(_("起始位置"), default=0, help_text=_("在正文中的字符偏移"))
+    end = models.PositiveIntegerField(_("结束位置"), default=0)
+
+    themes = models.ManyToManyField("Theme", through="SectionTheme", related_name="sections", blank=True)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("章节")
+        verbose_name_plural = _("章节")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "order"], name="section_unique_order"),
+            models.UniqueConstraint(fields=["plan", "anchor"], name="section_unique_anchor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}{self.heading}"
+
+
+class Theme(models.Model):
+    """A policy theme of the taxonomy, with the keywords that place a section or plan in it."""
+
+    class Group(models.TextChoices):
+        SCIENCE = "science", _("科技创新")
+        ECONOMY = "economy", _("经济社会")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(_("代码"), max_length=60, unique=True)
+    group = models.CharField(_("类别"), max_length=16, choices=Group.choices, default=Group.SCIENCE)
+    description = models.TextField(_("说明"), blank=True)
+    keywords = models.TextField(_("关键词"), help_text=_("每行一个关键词"))
+    min_hits = models.PositiveSmallIntegerField(
+        _("最少命中"), default=2, help_text=_("全文中关键词命中至少这么多次才把主题赋给整份文件")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("政策主题")
+        verbose_name_plural = _("政策主题")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """The keywords, one per line, blanks dropped, order kept."""
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()]
+
+
+class PlanTheme(models.Model):
+    """A theme assigned to a whole plan; `matched` explains it: {keyword: count}."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_themes")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="plan_themes")
+    score = models.FloatField(_("得分"), default=0)
+    matched = models.JSONField(_("命中关键词"), default=dict)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["plan", "theme"], name="plantheme_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.theme}"
+
+
+class SectionTheme(models.Model):
+    """A theme assigned to one section; `matched` explains it: {keyword: count}."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="section_themes")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="section_themes")
+    score = models.FloatField(_("得分"), default=0)
+    matched = models.JSONField(_("命中关键词"), default=dict)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [models.UniqueConstraint(fields=["section", "theme"], name="sectiontheme_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.section_id}: {self.theme}"

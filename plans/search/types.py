@@ -1,0 +1,75 @@
+"""Plain data passed across the search API boundary, independent of the engine behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from plans.models import Plan
+
+SortOrder = Literal["relevance", "-date", "date"]
+FACET_FIELDS = ("region", "year", "theme", "level")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A validated search request. Values of one facet are OR-ed; different facets are AND-ed."""
+
+    q: str = ""
+    regions: tuple[str, ...] = ()  # Region.name, e.g. "湖北"
+    years: tuple[int, ...] = ()
+    themes: tuple[str, ...] = ()  # Theme.name, e.g. "科技金融"
+    levels: tuple[str, ...] = ()  # Level values: national / provincial / municipal
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: SortOrder = "relevance"
+    page: int = 1
+    page_size: int = 20
+    with_facets: bool = True
+    with_snippets: bool = True
+
+
+@dataclass
+class SectionHit:
+    """A section of a hit that matched the query, for a link to /plans/<id>/#<anchor>."""
+
+    heading: str
+    anchor: str
+    snippet: str = ""  # escaped HTML with <mark>
+
+
+@dataclass
+class Hit:
+    """One plan in a result page; `plan` is loaded from the database with region and themes."""
+
+    plan_id: int
+    score: float
+    plan: Plan | None = None
+    snippet: str = ""  # escaped HTML, about 120 characters, every query term in <mark>
+    sections: list[SectionHit] = field(default_factory=list)
+
+
+@dataclass
+class FacetValue:
+    """One value of a facet with its count over the current result set."""
+
+    value: str
+    count: int
+    label: str = ""
+
+
+@dataclass
+class SearchResult:
+    """A page of hits plus facet counts over the whole result set."""
+
+    query: str  # the query as the engine ran it (after simplification)
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    terms: list[str] = field(default_factory=list)  # normalised terms, for highlighting elsewhere
+    notices: list[str] = field(default_factory=list)  # e.g. "查询已简化：…"
+    took_ms: float = 0.0

@@ -1,0 +1,1 @@
+"""Shared fixtures: the real database (pytest-django) and, per test, a real Whoosh index in tmp_path."""
