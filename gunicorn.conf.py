@@ -69,7 +69,12 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    """Each worker starts without inherited database connections (also after a worker is recycled)."""
+    """Each worker starts without inherited database connections, then re-queues index writes that a killed
+    worker left unfinished (plans saved in the database but still marked pending)."""
     from django.db import connections
 
+    from config.startup import requeue_unindexed_plans
+
     connections.close_all()
+    requeue_unindexed_plans()
+    connections.close_all()  # the queue's thread opens its own connection

@@ -23,7 +23,15 @@ def check_database() -> str | None:
     return None
 
 
-CHECKS = {"database": check_database}
+def check_index() -> str | None:
+    """Open the search index and read its size; return None when it works, else the reason."""
+    from plans.search import index_health
+
+    ok, message = index_health()
+    return None if ok else message
+
+
+CHECKS = {"database": check_database, "index": check_index}
 
 
 @never_cache

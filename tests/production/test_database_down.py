@@ -13,8 +13,8 @@ from django.test import RequestFactory
 from config.middleware import DATABASE_UNAVAILABLE_MESSAGE, DatabaseUnavailableMiddleware, server_error
 from tests.production.servers import ThrowawayPostgres
 
-# Pages that read the database, with their status while it is up (no plan 1 in an empty database).
-PAGES = {"/": 200, "/plans/1/": 404}
+# Pages that read the database, with their status while it is up (the seeds are plans 1-3).
+PAGES = {"/": 200, "/search/?q=科技": 200, "/plans/1/": 200, "/plans/99/": 404}
 
 
 def assert_plain_503(response, path):
@@ -31,7 +31,7 @@ def assert_plain_503(response, path):
 )
 def test_pages_answer_503_while_the_database_is_down_and_recover(make_server):
     with ThrowawayPostgres() as postgres:
-        server = make_server(postgres.url, SEED_ON_FIRST_START="false").start()
+        server = make_server(postgres.url).start()
 
         # GIVEN a running site
         for path, status in PAGES.items():

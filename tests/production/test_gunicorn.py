@@ -1,7 +1,9 @@
 """gunicorn.conf.py and docker/entrypoint.sh, run outside Docker exactly as the image runs them."""
 
+import json
 import re
 import runpy
+import shutil
 import subprocess
 import sys
 
@@ -46,16 +48,25 @@ def test_a_malformed_number_is_a_clear_error(monkeypatch):
 
 @pytest.mark.slow
 def test_entrypoint_prepares_the_database_and_serves_with_gunicorn(make_server, server_database):
-    server = make_server(server_database, SEED_ON_FIRST_START="false").start()
+    server = make_server(server_database).start()
     health = server.get("/healthz")
     assert health.status == 200, health.text
     assert health.headers["Content-Type"] == "application/json"
-    assert '"status": "ok"' in health.text and '"database": "ok"' in health.text
+    assert json.loads(health.body) == {"status": "ok", "checks": {"database": "ok", "index": "ok"}}
+
+    # First start: migrated, the three seed plans ingested and indexed.
+    log = server.log()
+    assert "database migrated" in log
+    assert "first start: 3 seed plan(s) ingested" in log, log[-3000:]
+    results = server.get("/search/?q=科技&format=json")
+    assert results.status == 200, results.text[:2000]
+    assert json.loads(results.body)["count"] == 3
 
     home = server.get("/")
-    assert home.status == 200, home.text[:2000]  # the home page reads plans: the database was migrated
+    assert home.status == 200, home.text[:2000]
     assert "script-src 'self'" in home.headers["Content-Security-Policy"]
     assert home.headers["X-Content-Type-Options"] == "nosniff"
+    assert "2017年全省科技工作要点" in home.text
 
     # Static files come from whitenoise, under hashed names, cached for ever.
     stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)
@@ -65,15 +76,19 @@ def test_entrypoint_prepares_the_database_and_serves_with_gunicorn(make_server, 
     assert "immutable" in css.headers["Cache-Control"]
 
     assert len(server.worker_pids()) == 2, server.log()[-3000:]  # WEB_CONCURRENCY
-    log = server.log()
-    assert "database migrated" in log
-    assert "policy-search ready: 2 worker(s)" in log
-    assert re.search(r'"GET /healthz HTTP/1\.[01]" 200', log), "access log on stdout"
+    assert "policy-search ready: 2 worker(s)" in server.log()
+    assert re.search(r'"GET /healthz HTTP/1\.[01]" 200', server.log()), "access log on stdout"
     assert server.stop() == 0, "SIGTERM stops gunicorn gracefully"
 
-    # A restart on the same database (migrations already applied) serves again.
-    again = make_server(server_database, SEED_ON_FIRST_START="false").start()
-    assert again.get("/").status == 200
+    # A restart after the index volume was lost: no second seeding, the index is rebuilt from the database.
+    shutil.rmtree(server.env["SEARCH_INDEX_DIR"])
+    again = make_server(server_database, SEARCH_INDEX_DIR=server.env["SEARCH_INDEX_DIR"]).start()
+    log = again.log()
+    assert "seed" not in log and "database holds 3 plan(s)" in log
+    assert re.search(r"index: 3 document\(s\) for 3 plan\(s\), (rebuilt from the database|repaired)", log), (
+        log
+    )
+    assert json.loads(again.get("/search/?q=科技&format=json").body)["count"] == 3
 
 
 def test_entrypoint_runs_any_other_command_as_is(tmp_path):
