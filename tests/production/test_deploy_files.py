@@ -6,6 +6,7 @@ exactly the environment compose would give the web service, and `check --deploy`
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -267,3 +268,51 @@ def test_secret_key_is_required_when_debug_is_off(tmp_path):
     result = run_python(env, "manage.py", "check")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+# --- the README describes these files -------------------------------------------------------------------------
+
+
+def readme_section(title: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else None]
+
+
+def test_readme_deployment_section_matches_the_files():
+    section = readme_section("Deployment")
+    compose = df.compose()
+    assert "cp docker/production.env.example .env" in section and df.EXAMPLE_ENV.exists()
+    for secret in df.required_interpolations(df.COMPOSE_FILE.read_text()):
+        assert f"`{secret}`" in section, secret
+    web = compose["services"]["web"]
+    for volume in web["volumes"]:
+        name, target = volume.split(":")
+        assert f"`{name}` volume (`{target}`)" in section, volume
+    assert "`pgdata` volume" in section
+    assert web["ports"] == ["${WEB_HOST:-127.0.0.1}:${WEB_PORT:-8000}:8000"]
+    assert "`127.0.0.1:${WEB_PORT:-8000}`" in section and "`WEB_HOST=0.0.0.0`" in section
+    assert df.dockerfile_all("FROM")[0].args in section
+    # Every variable of the settings table is one the code reads.
+    documented = {
+        name
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1])
+    }
+    assert documented - df.names_read_by_code() == set()
+    assert {"BIND", "WEB_CONCURRENCY", "HTTPS", "REQUEST_MAX_BODY_MB", "SEED_ON_FIRST_START"} <= documented
+
+
+def test_readme_operations_commands_name_real_things():
+    section = readme_section("Operations")
+    compose = df.compose()
+    db_env = compose["services"]["db"]["environment"]
+    assert f"--username={db_env['POSTGRES_USER']}" in section and f" {db_env['POSTGRES_DB']} >" in section
+    assert f"{compose['name']}_media:" in section
+    from django.core.management import get_commands
+
+    commands = get_commands()
+    for command in re.findall(r"manage\.py (\w+)", section):
+        assert command in commands, command
