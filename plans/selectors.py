@@ -12,8 +12,11 @@ LISTING_DEFERRED = ("text", "extraction", "review_notes")
 
 
 def _with_region_and_themes(plans: QuerySet[Plan]) -> QuerySet[Plan]:
-    themes = PlanTheme.objects.select_related("theme").order_by("-score", "theme__order")
-    return plans.select_related("region").prefetch_related(Prefetch("plan_themes", queryset=themes))
+    """Region, themes (taxonomy order) and plan_themes (best score first, with the matched keywords)."""
+    plan_themes = PlanTheme.objects.select_related("theme").order_by("-score", "theme__order")
+    return plans.select_related("region").prefetch_related(
+        "themes", Prefetch("plan_themes", queryset=plan_themes)
+    )
 
 
 def plans_for_listing() -> QuerySet[Plan]:
@@ -166,8 +169,3 @@ def plan_for_page(plan_id: int) -> Plan | None:
         .filter(pk=plan_id)
         .first()
     )
-
-
-def plans_by_ids(ids: list[int]) -> dict[int, Plan]:
-    """Plans for listing, keyed by id (ids that no longer exist are absent)."""
-    return {plan.pk: plan for plan in plans_for_listing().filter(pk__in=ids)}

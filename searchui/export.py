@@ -44,7 +44,7 @@ def plan_metadata(plan: Plan, absolute: AbsoluteUrl) -> dict:
         "issuer": plan.issuer,
         "doc_number": plan.doc_number,
         "index_number": plan.index_number,
-        "themes": [pt.theme.name for pt in plan.plan_themes.all()],
+        "themes": [theme.name for theme in plan.themes.all()],
         "url": absolute(plan.get_absolute_url()),
     }
 

@@ -53,11 +53,11 @@ def hit_views(hits: list[Hit], params: SearchParams, back_url: str) -> list[HitV
             continue
         chips = [
             Chip(
-                label=pt.theme.name,
-                url=links.search_url(links.toggle_value(params, "theme", pt.theme.name)),
-                selected=pt.theme.name in params.themes,
+                label=theme.name,
+                url=links.search_url(links.toggle_value(params, "theme", theme.name)),
+                selected=theme.name in params.themes,
             )
-            for pt in plan.plan_themes.all()
+            for theme in plan.themes.all()  # the engine loads them with the plan
         ]
         views.append(
             HitView(

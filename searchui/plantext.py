@@ -31,8 +31,21 @@ class Block:
         return self.section.anchor if self.section else "preamble"
 
     @property
+    def themes(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """The section's themes with the keywords that placed it there, most frequent first."""
+        if not self.section:
+            return []
+        return [(st.theme.name, matched_keywords(st.matched)) for st in self.section.section_themes.all()]
+
+    @property
     def depth(self) -> int:
         return min(self.section.depth, 4) if self.section else 0
+
+
+def matched_keywords(matched: dict) -> list[tuple[str, int]]:
+    """{keyword: count} as pairs, most frequent first (JSON key order differs between databases)."""
+    pairs = [(str(k), int(v)) for k, v in (matched or {}).items() if isinstance(v, int | float)]
+    return sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
 
 
 def plain(text: str) -> str:

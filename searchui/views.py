@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import partial
 from urllib.parse import parse_qsl
 
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -55,14 +56,6 @@ def _absolute(request: HttpRequest):
     return request.build_absolute_uri
 
 
-def _with_listing_plans(result: SearchResult) -> SearchResult:
-    """Load the hits' plans with what the listing shows (region, themes by score) in two queries."""
-    plans = selectors.plans_by_ids([hit.plan_id for hit in result.hits])
-    for hit in result.hits:
-        hit.plan = plans.get(hit.plan_id)
-    return result
-
-
 def _run_search(params: SearchParams, notices: list[str]) -> tuple[SearchResult, SearchParams]:
     """Search; a page past the last one is dropped (with a notice) for the first page."""
     result = engine.search(params)
@@ -73,7 +66,7 @@ def _run_search(params: SearchParams, notices: list[str]) -> tuple[SearchResult,
         )
         params = links.with_page(params, 1)
         result = engine.search(params)
-    return _with_listing_plans(result), params
+    return result, params
 
 
 def _filter_summary(params: SearchParams, url_for=links.search_url) -> list[dict]:
@@ -158,7 +151,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if parsed.format == "csv":
         return _csv_response(request, params)
     if parsed.format == "html" and not parsed.notices:
-        raw_pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace")
+        raw_pairs = parse_qsl(raw_query, keep_blank_values=True)
         if not links.is_canonical(raw_pairs, params):
             # One state, one URL: a form submission (q=&sort=…) lands on the canonical address.
             return redirect(links.search_url(params))
@@ -178,7 +172,7 @@ def _csv_plans(params: SearchParams) -> Iterator[Plan]:
     )
     sent = 0
     while True:
-        result = _with_listing_plans(engine.search(state))
+        result = engine.search(state)  # hits come with region and themes loaded
         for hit in result.hits:
             if hit.plan is not None and sent < CSV_MAX_ROWS:
                 sent += 1
