@@ -186,3 +186,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 # LOG_LEVEL is shared with gunicorn, which takes it in lower case; the logging module wants upper case.
 LOGGING["root"]["level"] = LOGGING["root"]["level"].upper()
+# SQLite with several gunicorn workers (and their index threads) writing at once: WAL lets searches read while a
+# plan is saved, IMMEDIATE transactions take the write lock up front (a deferred one that upgrades fails at once
+# with "database is locked" instead of waiting), and a writer waits up to SQLITE_BUSY_TIMEOUT seconds for another.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
