@@ -122,3 +122,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# --- Admin upload (issue 5: plans/upload) ---
+# Files per upload batch, counted after zip archives are expanded.
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 50)
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
+# All files of one batch together, as sent (before zip expansion).
+UPLOAD_MAX_BATCH_BYTES = env_int("UPLOAD_MAX_BATCH_MB", 100) * 1024 * 1024
+# Zip archives: members per archive, their total uncompressed size, and the largest compression ratio of a member
+# (a plan compresses about 3:1; a zip bomb compresses 1000:1). Each member is also held to PLAN_MAX_FILE_BYTES.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 200)
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("UPLOAD_ZIP_MAX_TOTAL_MB", 200) * 1024 * 1024
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+# Where uploaded files wait between the preview and the confirmation (staff-only, never served).
+UPLOAD_STAGING_DIR = env_path("UPLOAD_STAGING_DIR", DATA_DIR / "upload-staging")
+UPLOAD_STAGING_MAX_AGE = env_int("UPLOAD_STAGING_MAX_AGE_MINUTES", 120) * 60
+# How long the upload page waits for the new plans to be indexed before it reports them as pending.
+UPLOAD_INDEX_WAIT_SECONDS = env_int("UPLOAD_INDEX_WAIT_SECONDS", 30)
