@@ -139,3 +139,8 @@ UPLOAD_STAGING_DIR = env_path("UPLOAD_STAGING_DIR", DATA_DIR / "upload-staging")
 UPLOAD_STAGING_MAX_AGE = env_int("UPLOAD_STAGING_MAX_AGE_MINUTES", 120) * 60
 # How long the upload page waits for the new plans to be indexed before it reports them as pending.
 UPLOAD_INDEX_WAIT_SECONDS = env_int("UPLOAD_INDEX_WAIT_SECONDS", 30)
+# SQLite (the embedded default): uploads write plans while the search package's background thread reads them to
+# index. Deferred transactions that later write fail at once with "database is locked" when they collide;
+# IMMEDIATE transactions take the write lock up front and wait for it, up to the timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})

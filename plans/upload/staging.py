@@ -37,6 +37,7 @@ class StagedFile:
     label: str
     sha256: str
     size: int
+    position: int = 0  # place in the batch as uploaded, so the report keeps the order staff chose
     preview: dict[str, Any] = field(default_factory=dict)
 
 
@@ -46,14 +47,16 @@ class Batch:
     user_id: int
     created: float
     files: list[StagedFile]
-    refusals: list[dict[str, str]]  # {"label", "reason"}: refused at preview time, carried into the report
+    refusals: list[
+        dict[str, Any]
+    ]  # {"label", "reason", "position"}: refused at preview, carried into the report
 
     @property
     def folder(self) -> Path:
         return _root() / self.batch_id
 
 
-def stage(*, user_id: int, files: list[tuple[StagedFile, bytes]], refusals: list[dict[str, str]]) -> str:
+def stage(*, user_id: int, files: list[tuple[StagedFile, bytes]], refusals: list[dict[str, Any]]) -> str:
     """Store a batch and return the signed token that lets `user_id` (and only them) load it again."""
     purge_expired()
     batch_id = secrets.token_hex(16)
