@@ -12,9 +12,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -45,6 +46,12 @@ class PlanThemeInline(admin.TabularInline):
     extra = 0
     verbose_name = "主题"
     verbose_name_plural = "主题（按关键词赋予；修改正文或重新分配主题时重新计算）"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "theme":
+            field.label = "主题"
+        return field
 
     @admin.display(description="命中关键词")
     def matched_keywords(self, obj: PlanTheme) -> str:
@@ -140,12 +147,28 @@ class PlanAdmin(admin.ModelAdmin):
         return [
             path("upload/", wrap(self.upload_view), name="plans_plan_upload"),
             path("upload/confirm/", wrap(self.upload_confirm_view), name="plans_plan_upload_confirm"),
+            path("<int:plan_id>/original/", wrap(self.original_file_view), name="plans_plan_original"),
             *super().get_urls(),
         ]
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         """Plans are added from files, through the ingest pipeline: "add" opens the upload page."""
         return redirect("admin:plans_plan_upload")
+
+    def original_file_view(self, request: HttpRequest, plan_id: int):
+        """The file a plan was made from, for staff only (uploaded files are never served publicly)."""
+        plan = get_object_or_404(Plan, pk=plan_id)
+        if not self.has_view_permission(request, plan) or not plan.original_file:
+            raise Http404("没有原始文件")
+        return FileResponse(
+            plan.original_file.open("rb"),
+            as_attachment=True,
+            filename=plan.original_file.name.rsplit("/", 1)[-1],
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def upload_view(self, request: HttpRequest):
         return upload_views.upload(request, self)
@@ -169,7 +192,8 @@ class PlanAdmin(admin.ModelAdmin):
     def original_file_link(self, obj: Plan) -> str:
         if not obj.original_file:
             return "（无）"
-        return format_html('<a href="{}">{}</a>', obj.original_file.url, obj.original_file.name)
+        url = reverse("admin:plans_plan_original", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_file.name.rsplit("/", 1)[-1])
 
     @admin.display(description="抽取说明")
     def extraction_table(self, obj: Plan) -> str:
@@ -196,7 +220,7 @@ class PlanAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                     entry.username or "（系统）",
                     entry.get_action_display(),
                     entry.summary,
@@ -446,6 +470,19 @@ def _changes_text(changes: dict) -> str:
 
 
 def _explain(detail) -> str:
-    if isinstance(detail, dict):
-        return "；".join(f"{key}: {value}" for key, value in detail.items())
-    return str(detail)
+    """One line per field: the value, then how it was found (method, evidence, confidence)."""
+    if not isinstance(detail, dict):
+        return str(detail)
+    if "method" in detail and "value" in detail:
+        value = "（空）" if detail["value"] in (None, "") else detail["value"]
+        parts = [f"方法 {detail['method']}"]
+        if detail.get("evidence"):
+            parts.append(f"依据「{detail['evidence']}」")
+        if detail.get("confidence") is not None:
+            parts.append(f"置信度 {detail['confidence']}")
+        return f"{value}（{'，'.join(parts)}）"
+    if "kind" in detail:  # how the file was read
+        removed = detail.get("removed_lines") or []
+        encoding = f"，编码 {detail['encoding']}" if detail.get("encoding") else ""
+        return f"{detail['kind']}{encoding}，{detail.get('method', '')}；清除网页框架 {len(removed)} 行"
+    return "；".join(f"{key}: {value}" for key, value in detail.items())

@@ -56,6 +56,11 @@ class ReportRow:
     def index_status(self) -> str:
         return self.plan.index_status if self.plan is not None else ""
 
+    @property
+    def corrected_labels(self) -> list[str]:
+        """The corrected fields by their Chinese names, for the report."""
+        return [str(Plan._meta.get_field(name).verbose_name) for name in self.corrected]
+
 
 def preview_uploads(*, uploads: list[tuple[str, bytes]], user_id: int) -> Preview:
     """Extract every uploaded file (zip members included) and stage those that can be saved."""

@@ -54,7 +54,15 @@ def test_staff_upload_two_files_confirm_and_find_them(
     page.click("input[name=_confirm]")
     page.wait_for_selector("#upload-report")
     assert page.locator("#upload-report tbody tr.report-ingested").count() == 2
+    assert "人工修正：城市" in page.locator("#upload-report").inner_text()
     page.screenshot(path=str(screenshot_dir / "admin-upload-report.png"), full_page=True)
+
+    # the plan's admin page shows the extraction explanation and who uploaded it
+    page.click("#upload-report a:has-text('浙江省2020年科技工作要点')")
+    page.wait_for_selector(".audit-table")
+    assert "editor" in page.locator(".audit-table").inner_text()
+    assert page.locator(".extraction-table").count() == 1
+    page.screenshot(path=str(screenshot_dir / "admin-plan-change.png"), full_page=True)
 
     assert Plan.objects.get(region__name="浙江").city == "杭州"
     assert set(Plan.objects.values_list("index_status", flat=True)) == {Plan.IndexStatus.INDEXED}

@@ -224,3 +224,15 @@ def test_the_audit_trail_is_read_only(staff_client, two_plans):
     assert (
         staff_client.post(f"/admin/plans/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
     )
+
+
+def test_the_original_file_is_downloadable_by_staff_only(staff_client, client, two_plans, django_user_model):
+    hubei, _ = two_plans
+    url = f"/admin/plans/plan/{hubei.pk}/original/"
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == files.gbk_txt("湖北", 2018, "科技金融")
+    assert client.get(url).status_code == 302  # logged out: to the login page
+    reader = django_user_model.objects.create_user("reader", password="pw-reader-123")
+    client.force_login(reader)
+    assert client.get(url).status_code == 302
