@@ -146,3 +146,14 @@ def test_save_a_prepared_plan_then_duplicate_then_update():
     updated = save(prepared, update=True)
     assert updated.status == "updated" and updated.plan.pk == duplicate.plan.pk
     assert Plan.objects.count() == 1 and Section.objects.count() == 27
+
+
+def test_original_file_removed_when_the_transaction_fails(settings, tmp_path):
+    """GIVEN a save that fails after the original was written WHEN it rolls back THEN no file lingers."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    prepared = prepare(seed_bytes("000"), "000.txt")
+    prepared.sections[1].parent = 99  # an outline that cannot be written
+    with pytest.raises(IndexError):
+        save(prepared)
+    assert _nothing_written()
+    assert not any(p.is_file() for p in (tmp_path / "media").rglob("*"))
