@@ -120,6 +120,8 @@ class _TextCollector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
+        if tag in ("td", "th"):
+            self.parts.append(" ")  # cells of one row stay on one line, apart
         if tag in self.SKIP and tag != "head" and self.skip_depth:
             self.skip_depth -= 1
         if tag in self.BLOCKS:
