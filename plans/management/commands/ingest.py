@@ -63,9 +63,11 @@ class Command(BaseCommand):
                 self._report(path, outcome)
             counts[status] += 1
         progress.close()
-        order = ("ingested", "updated", "duplicate", "rejected", "would ingest", "would be duplicate")
-        summary = "，".join(f"{name} {counts[name]}" for name in order if counts[name] or name in order[:4])
-        prefix = "dry run（未保存）：" if options["dry_run"] else ""
+        if options["dry_run"]:
+            order, prefix = ("would ingest", "would be duplicate", "rejected"), "dry run（未保存）："
+        else:
+            order, prefix = ("ingested", "updated", "duplicate", "rejected"), ""
+        summary = "，".join(f"{name} {counts[name]}" for name in order)
         self.stdout.write(f"{prefix}{len(files)} 个文件：{summary}")
         self._wait_for_index(counts)
         if counts["rejected"]:

@@ -78,6 +78,7 @@ def test_dry_run_prints_metadata_and_writes_nothing():
     assert "would ingest: " in out
     assert "region        天津  (gazetteer" in out
     assert "published_on  2017-03-06" in out
+    assert "dry run（未保存）：1 个文件：would ingest 1，would be duplicate 0，rejected 0" in out
     assert Plan.objects.count() == 0
 
 
