@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 from whoosh.index import LockError
 
@@ -95,14 +95,32 @@ def index_plans(plan_ids: Iterable[int]) -> int:
             logger.exception("indexing plans %s failed", batch)
             Plan.objects.filter(pk__in=snapshot).update(index_status=Plan.IndexStatus.FAILED)
             raise
-        now = timezone.now()
-        for plan_id, updated_at in snapshot.items():
-            # A plan edited again meanwhile stays pending: its own job is queued.
-            Plan.objects.filter(pk=plan_id, updated_at=updated_at).update(
-                index_status=Plan.IndexStatus.INDEXED, indexed_at=now
-            )
+        _mark_indexed(snapshot)
         done += len(plans)
     return done
+
+
+def _mark_indexed(snapshot: dict) -> None:
+    """Set index_status=indexed; a plan edited again meanwhile stays pending (its own job is queued).
+
+    The index is already written: a busy database only delays the status, retried a few times.
+    """
+    from plans.models import Plan
+
+    now = timezone.now()
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                for plan_id, updated_at in snapshot.items():
+                    Plan.objects.filter(pk=plan_id, updated_at=updated_at).update(
+                        index_status=Plan.IndexStatus.INDEXED, indexed_at=now
+                    )
+            return
+        except OperationalError:
+            if attempt == 4:
+                logger.exception("could not record index status for plans %s", list(snapshot))
+                return
+            time.sleep(0.1 * (attempt + 1))
 
 
 def remove_plan(plan_id: int) -> None:
