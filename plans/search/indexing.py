@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -153,6 +154,7 @@ class _IndexQueue:
         self._cond = threading.Condition()
         self._busy = False
         self._thread: threading.Thread | None = None
+        self._atexit_registered = False
 
     def put(self, plan_ids: Iterable[int], op: str) -> None:
         with self._cond:
@@ -162,6 +164,10 @@ class _IndexQueue:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
                 self._thread.start()
+                if not self._atexit_registered:
+                    # A command that saved plans must not exit (killing the daemon thread) before they are indexed.
+                    atexit.register(self.wait, 60.0)
+                    self._atexit_registered = True
             self._cond.notify_all()
 
     def _run(self) -> None:
