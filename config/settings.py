@@ -123,6 +123,28 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
+# --- Admin upload (issue 5: plans/upload) ---
+# Files per upload batch, counted after zip archives are expanded.
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 50)
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
+# All files of one batch together, as sent (before zip expansion).
+UPLOAD_MAX_BATCH_BYTES = env_int("UPLOAD_MAX_BATCH_MB", 100) * 1024 * 1024
+# Zip archives: members per archive, their total uncompressed size, and the largest compression ratio of a member
+# (a plan compresses about 3:1; a zip bomb compresses 1000:1). Each member is also held to PLAN_MAX_FILE_BYTES.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 200)
+UPLOAD_ZIP_MAX_TOTAL_BYTES = env_int("UPLOAD_ZIP_MAX_TOTAL_MB", 200) * 1024 * 1024
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+# Where uploaded files wait between the preview and the confirmation (staff-only, never served).
+UPLOAD_STAGING_DIR = env_path("UPLOAD_STAGING_DIR", DATA_DIR / "upload-staging")
+UPLOAD_STAGING_MAX_AGE = env_int("UPLOAD_STAGING_MAX_AGE_MINUTES", 120) * 60
+# How long the upload page waits for the new plans to be indexed before it reports them as pending.
+UPLOAD_INDEX_WAIT_SECONDS = env_int("UPLOAD_INDEX_WAIT_SECONDS", 30)
+# SQLite (the embedded default): uploads write plans while the search package's background thread reads them to
+# index. Deferred transactions that later write fail at once with "database is locked" when they collide;
+# IMMEDIATE transactions take the write lock up front and wait for it, up to the timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+
 # --- Production: security, request limits, database resilience (owned by the production issue) ---------------
 # One switch says the site is reached over HTTPS (usually a TLS-terminating proxy in front of gunicorn); each
 # setting it implies can still be overridden by its own variable. Off by default so that the quick start and the
@@ -166,10 +188,10 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
-# Upload limits: the whole request body (413 above it, before Django reads it), the number of files and fields.
-# The per-file limit of ingest is PLAN_MAX_FILE_MB above.
+# Upload limits: the whole request body (413 above it, before Django reads it) and the number of form fields.
+# Files per batch and batch size are the admin upload's (UPLOAD_MAX_FILES, UPLOAD_MAX_BATCH_MB above); the
+# per-file limit of ingest is PLAN_MAX_FILE_MB.
 REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_MB", 200) * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = env_int("UPLOAD_MAX_FILES", 200)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("UPLOAD_MAX_FIELDS", 2000)
 FILE_UPLOAD_PERMISSIONS = 0o640
 

@@ -120,6 +120,8 @@ class _TextCollector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
+        if tag in ("td", "th"):
+            self.parts.append(" ")  # cells of one row stay on one line, apart
         if tag in self.SKIP and tag != "head" and self.skip_depth:
             self.skip_depth -= 1
         if tag in self.BLOCKS:
@@ -197,9 +199,33 @@ def pdf_to_text(data: bytes) -> str:
     return _join_pdf_lines(text)
 
 
+_OUTLINE_START = re.compile(
+    r"^(第[一二三四五六七八九十]+(部分|章)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])"
+)
+_SENTENCE_END = ("。", "！", "？", "：", ":", "；")
+
+
 def _join_pdf_lines(text: str) -> str:
-    """PDF text comes in visual lines; join lines of one paragraph (blank lines separate paragraphs)."""
-    paragraphs = re.split(r"\n\s*\n", text)
-    return "\n".join(
-        "".join(line.strip() for line in para.split("\n")) for para in paragraphs if para.strip()
-    )
+    """PDF text comes in visual lines: join the lines of one paragraph, but start a new one after a blank line,
+    after a line that ends a sentence or stops well short of the full width (a heading), and before a
+    numbered heading."""
+    lines = [raw.strip() for raw in text.split("\n")]
+    full_width = max((len(line) for line in lines), default=0)
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        if not line or _OUTLINE_START.match(line):
+            if current:
+                paragraphs.append(current)
+            current = line
+            if line and len(line) < 0.7 * full_width:
+                paragraphs.append(current)
+                current = ""
+            continue
+        current += line
+        if current.endswith(_SENTENCE_END) or len(line) < 0.7 * full_width:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n".join(p for p in paragraphs if p)

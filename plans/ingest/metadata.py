@@ -61,6 +61,11 @@ _INFO_LABELS = (
     "发布时间",
     "发布",
 )
+# Bodies of the central government: their plans apply nationwide (region 全国).
+_NATIONAL_BODY = re.compile(
+    r"^(国务院|中共中央|中华人民共和国|科学技术部|科技部|国家发展和?改革委员会|国家发展改革委|国家发改委|财政部|教育部|工业和信息化部|"
+    r"农业农村部|国家[\u4e00-\u9fa5]{1,10}(局|委员会|委|署|院))"
+)
 _TITLE_WORDS = (
     "要点",
     "安排",
@@ -383,8 +388,12 @@ def _extract_region(
     explicit: list[tuple[str, str, str]] = []  # (region, method, evidence)
     for region in _regions_named(meta.title)[:1]:
         explicit.append((region, "title", meta.title))
+    if _NATIONAL_BODY.match(meta.title) and not explicit:
+        explicit.append((NATIONAL, "title", meta.title))
     for region in _regions_named(labelled_issuer)[:1]:
         explicit.append((region, "info-table", f"发布机构 {labelled_issuer}"))
+    if _NATIONAL_BODY.match(labelled_issuer):
+        explicit.append((NATIONAL, "info-table", f"发布机构 {labelled_issuer}"))
     if npc_match:
         where = npc_match["where"]
         named = _regions_named(where) or ([NATIONAL] if npc_match.group(2) else [])

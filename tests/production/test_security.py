@@ -71,6 +71,7 @@ def test_an_oversized_request_is_refused_before_it_is_read():
 
 def test_upload_limits_are_set(settings):
     assert settings.REQUEST_MAX_BODY_BYTES == 200 * 1024 * 1024
-    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 200
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == settings.UPLOAD_MAX_FILES == 50
+    assert settings.UPLOAD_MAX_BATCH_BYTES <= settings.REQUEST_MAX_BODY_BYTES, "a full batch must get through"
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BODY_BYTES
     assert settings.PLAN_MAX_FILE_BYTES <= settings.REQUEST_MAX_BODY_BYTES

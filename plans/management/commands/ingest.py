@@ -16,6 +16,9 @@ from plans.ingest import IngestError, Overrides, ingest_path, prepare
 from plans.ingest.extract import SUPPORTED_SUFFIXES
 from plans.ingest.pipeline import check_size
 from plans.models import Plan
+from plans.search import wait_for_indexing
+
+INDEX_TIMEOUT_SECONDS = 600
 
 
 def collect_files(paths: list[str]) -> list[Path]:
@@ -60,9 +63,11 @@ class Command(BaseCommand):
                 self._report(path, outcome)
             counts[status] += 1
         progress.close()
-        order = ("ingested", "updated", "duplicate", "rejected", "would ingest", "would be duplicate")
-        summary = "，".join(f"{name} {counts[name]}" for name in order if counts[name] or name in order[:4])
-        prefix = "dry run（未保存）：" if options["dry_run"] else ""
+        if options["dry_run"]:
+            order, prefix = ("would ingest", "would be duplicate", "rejected"), "dry run（未保存）："
+        else:
+            order, prefix = ("ingested", "updated", "duplicate", "rejected"), ""
+        summary = "，".join(f"{name} {counts[name]}" for name in order)
         self.stdout.write(f"{prefix}{len(files)} 个文件：{summary}")
         self._wait_for_index(counts)
         if counts["rejected"]:
@@ -117,12 +122,12 @@ class Command(BaseCommand):
         return status
 
     def _wait_for_index(self, counts: Counter[str]) -> None:
-        """Give the search index (hooked on commit) time to take the new plans before the process exits."""
+        """The search index is fed in the background once each plan commits: wait for it before exiting,
+        so a plan reported as ingested can be found as soon as the command returns."""
         if not (counts["ingested"] or counts["updated"]):
             return
-        try:
-            from plans.search import wait_for_indexing
-        except ImportError:
-            return  # the search package does not index in the background (yet)
-        if not wait_for_indexing(timeout=600.0):
-            self.stderr.write("警告：搜索索引尚未完成，请稍后运行 rebuild_index 或查看日志。")
+        if not wait_for_indexing(timeout=INDEX_TIMEOUT_SECONDS):
+            self.stderr.write(
+                f"警告：搜索索引尚未更新完毕（已等待 {INDEX_TIMEOUT_SECONDS} 秒）。"
+                "运行 python manage.py check_index --fix 补齐。"
+            )

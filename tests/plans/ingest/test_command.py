@@ -78,6 +78,7 @@ def test_dry_run_prints_metadata_and_writes_nothing():
     assert "would ingest: " in out
     assert "region        天津  (gazetteer" in out
     assert "published_on  2017-03-06" in out
+    assert "dry run（未保存）：1 个文件：would ingest 1，would be duplicate 0，rejected 0" in out
     assert Plan.objects.count() == 0
 
 
@@ -98,20 +99,34 @@ def test_bad_forced_region_rejects_the_file():
 
 
 def test_exit_status_in_a_real_process(tmp_path):
+    """A rejected file never reaches the database, so a fresh, unmigrated data folder is enough here."""
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
         "DATA_DIR": str(tmp_path / "data"),
+        "SEARCH_WARM": "0",
     }
     root = Path(__file__).resolve().parents[3]
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env, capture_output=True
-    )
-    assert migrate.returncode == 0, migrate.stderr
     result = subprocess.run(
         [sys.executable, "manage.py", "ingest", str(bad)], cwd=root, env=env, capture_output=True, text=True
     )
     assert result.returncode == 1
     assert "rejected: " in result.stdout and "空文件" in result.stdout
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_plans_are_searchable_when_the_command_returns():
+    """GIVEN the index is fed in the background after each commit WHEN the command returns THEN it has
+    waited for the index, so the seeds are found without any further step."""
+    from plans.search import SearchParams, search
+
+    code, _out = run(SEEDS)
+    assert code == 0
+    result = search(SearchParams(q="科技工作"))
+    assert {hit.plan.title for hit in result.hits} == {
+        "2017年全省科技工作要点",
+        "江西省科技厅2019年科技工作安排",
+        "市科委2017年工作要点",
+    }

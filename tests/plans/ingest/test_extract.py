@@ -75,3 +75,17 @@ def test_bad_files_are_rejected_with_a_reason(data_factory, filename, reason):
 def test_file_kind_is_case_insensitive():
     assert file_kind("PLAN.DOCX") == "docx"
     assert file_kind("page.htm") == "html"
+
+
+def test_pdf_wrapped_lines_are_joined_but_headings_kept_apart():
+    from plans.ingest.extract import _join_pdf_lines
+
+    text = "一、深化改革\n推动科技体制改革，完善政策法规体系\n和评价制度。\n1.完善科技政策法规体系，梳理国家和\n我省出台的科技法规。\n2.加强平台建设。\n\n二、加强人才\n引进人才"
+    assert _join_pdf_lines(text).split("\n") == [
+        "一、深化改革",
+        "推动科技体制改革，完善政策法规体系和评价制度。",
+        "1.完善科技政策法规体系，梳理国家和我省出台的科技法规。",
+        "2.加强平台建设。",
+        "二、加强人才",
+        "引进人才",
+    ]

@@ -143,3 +143,11 @@ def test_chinese_numeral_dates():
     text = "某某省科技厅关于2016年工作的安排\n二〇一六年三月五日\n正文。\n"
     meta = meta_of(text)
     assert meta.published_on == date(2016, 3, 5)
+
+
+def test_plan_of_a_central_body_is_national():
+    text = (
+        "科技部2018年工作要点\n一、加强基础研究\n支持北京、上海、广东建设科技创新中心，推动湖北、四川发展。\n"
+    )
+    meta = meta_of(text)
+    assert (meta.region, meta.level, meta.issuer, meta.year) == ("全国", "national", "科技部", 2018)
