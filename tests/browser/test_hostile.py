@@ -106,3 +106,64 @@ def test_hostile_parameters_are_shown_as_text(live_server, guarded_page, hostile
     )
     assert_nothing_ran(page, f"{live_server.url}{path}?{query}")
     assert page.locator("input[name=q]").first.input_value() == " ".join(HOSTILE.split())[:200]
+
+
+@pytest.fixture
+def staff_page(live_server, guarded_page, django_user_model, settings, tmp_path):
+    from tests.plans.admin.reference import ensure_reference_data
+
+    ensure_reference_data()  # a transactional test before this one may have flushed the migration's data
+    settings.UPLOAD_STAGING_DIR = tmp_path / "staging"
+    django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-123")
+    page = guarded_page
+    page.goto(live_server.url + "/admin/login/?next=/admin/plans/plan/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw-editor-123")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/plans/plan/")
+    return page
+
+
+def assert_page_is_clean(page, where: str):
+    assert page.evaluate("window.__xss") is None, f"{where}: injected script ran"
+    assert page.evaluate("window.__cspViolations") == [], f"{where}: an injected script reached the browser"
+    injected = page.evaluate(f"document.querySelectorAll({INJECTED_SELECTOR!r}).length")
+    assert injected == 0, f"{where}: {injected} injected element(s) in the DOM"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hostile_uploaded_file_names_are_shown_as_text(live_server, staff_page):
+    page = staff_page
+    # No "/" (a path separator: only the base name is kept) and no '"' (the browser percent-encodes it).
+    good_name = "湖北<svg onload=window.__xss='name'>2021年科技工作要点<b>.txt"
+    bad_name = "'><img src=x onerror=window.__xss='rejected'>.txt"
+    text = (
+        "2021年湖北省科技工作要点" + PAYLOADS[1] + "\n湖北省科学技术厅\n一、总体要求\n加快科技成果转化。" * 3
+    )
+    page.goto(live_server.url + "/admin/plans/plan/upload/")
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {"name": good_name, "mimeType": "text/plain", "buffer": text.encode("utf-8")},
+            {"name": bad_name, "mimeType": "text/plain", "buffer": b""},  # empty: rejected, its name reported
+        ],
+    )
+    page.click("input[name=_preview]")
+    page.wait_for_selector("#preview-form")
+    assert_page_is_clean(page, "preview")
+    labels = page.locator("fieldset.upload-file h2").all_inner_texts()
+    assert any(good_name in label for label in labels) and any(bad_name in label for label in labels), labels
+
+    page.click("input[name=_confirm]")
+    page.wait_for_selector("#upload-report")
+    assert_page_is_clean(page, "report")
+    report = page.locator("#upload-report").inner_text()
+    assert good_name in report and bad_name in report
+
+    # The plan list and the public plan page show the hostile title as text too.
+    page.goto(live_server.url + "/admin/plans/plan/")
+    assert_page_is_clean(page, "plan list")
+    from plans.models import Plan
+
+    plan = Plan.objects.get(source__contains="<svg onload")
+    assert_nothing_ran(page, f"{live_server.url}{plan.get_absolute_url()}")
