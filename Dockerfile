@@ -23,7 +23,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY . .
 
 # Runtime layout: the database-independent state lives under /data (index and uploads on their own volumes).
-ENV DEBUG=false \
+ENV DJANGO_SETTINGS_MODULE=config.settings \
+    DEBUG=false \
     DATA_DIR=/data \
     SEARCH_INDEX_DIR=/data/index \
     MEDIA_ROOT=/data/media \
@@ -32,12 +33,11 @@ ENV DEBUG=false \
     BIND=0.0.0.0:8000
 
 # Static files are collected (hashed and compressed for whitenoise) at build time; the throwaway key only lets
-# the settings load here and is never used at run time. Importing the apps also writes jieba's dictionary cache.
+# the settings load here and is never used at run time. jieba (the fallback segmenter when rjieba is switched off
+# with SEARCH_SEGMENTER=jieba) writes its dictionary cache to JIEBA_CACHE_DIR, which the app user owns.
 RUN mkdir -p /data/index /data/media /var/cache/jieba \
     && SECRET_KEY=collectstatic-only-build-key DATA_DIR=/tmp/build-data \
         python manage.py collectstatic --noinput --verbosity 0 \
-    && SECRET_KEY=collectstatic-only-build-key DATA_DIR=/tmp/build-data \
-        python -c "import django; django.setup()" \
     && rm -rf /tmp/build-data \
     && chown -R app:app /data /var/cache/jieba \
     && chmod +x docker/entrypoint.sh

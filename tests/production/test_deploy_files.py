@@ -316,3 +316,27 @@ def test_readme_operations_commands_name_real_things():
     commands = get_commands()
     for command in re.findall(r"manage\.py (\w+)", section):
         assert command in commands, command
+
+
+def test_build_time_python_steps_work(tmp_path):
+    """The Dockerfile's build step that makes the data folders and collects static files, run here with the
+    image's environment (its folders moved under tmp_path)."""
+    (step,) = [item.args for item in df.dockerfile_all("RUN") if "collectstatic" in item.args]
+    env = production_environment(tmp_path)
+    for command in step.split(" && "):
+        command = command.strip()
+        if command.startswith("chown"):
+            continue  # the image's app user does not exist here
+        remapped = command
+        for folder in ("/tmp/build-data", "/app/staticfiles", "/var/cache/jieba", "/data"):
+            remapped = remapped.replace(folder, str(tmp_path / folder.lstrip("/")))
+        remapped = remapped.replace("python ", f"{sys.executable} ", 1)
+        result = subprocess.run(
+            ["bash", "-c", remapped], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+    static_root = Path(env["STATIC_ROOT"])
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    assert "css/site.css" in manifest["paths"] and (static_root / "css/site.css.gz").exists()
+    for folder in ("SEARCH_INDEX_DIR", "MEDIA_ROOT", "JIEBA_CACHE_DIR"):
+        assert Path(env[folder]).is_dir(), folder
