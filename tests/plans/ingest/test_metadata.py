@@ -6,7 +6,8 @@ import pytest
 
 from plans.ingest.clean import clean
 from plans.ingest.errors import IngestError
-from plans.ingest.metadata import Overrides, extract_metadata, from_filename, infer_region
+from plans.ingest.metadata import Overrides, extract_metadata, from_filename
+from plans.ingest.regions import infer_region
 from tests.plans.ingest.conftest import SEED_FILES, seed_text
 
 
