@@ -191,6 +191,8 @@ def _extract_title(meta: Metadata, head: list[str], work_report: bool) -> None:
             and not re.search(r"[\u4e00-\u9fa5]{4}", DATE_STRIP.sub("", line))
             or re.match(r"^[一二三四五六七八九十]+、", squeezed)
             or _SIGNATURE.search(squeezed)
+            or _DOC_NUMBER.fullmatch(squeezed)  # 鄂科技发〔2018〕3号
+            or squeezed.endswith(("文件", "：", ":"))  # the red head "湖北省科学技术厅文件", the addressees
         ):
             continue
         if squeezed == "政府工作报告" and not work_report:
