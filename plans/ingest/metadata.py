@@ -396,16 +396,16 @@ def _extract_level(meta: Metadata, overrides: Overrides, text: str, work_report:
         return
     if region:
         full = full_region_name(region)
-        if issuer.startswith((full, region)) or issuer.startswith("省"):
-            meta.record("level", "provincial", "issuer", issuer, 0.95)
-            return
         if region in MUNICIPALITIES and (
-            issuer.startswith("市") or "市委" in text[:2000] or "全市" in text[:3000]
+            issuer.startswith((full, region, "市")) or "市委" in text[:2000] or "全市" in text[:3000]
         ):
             # A body of a 直辖市 is a provincial-level body: 天津市科委 ranks with 湖北省科技厅.
             meta.record(
                 "level", "provincial", "municipality", f"{full}为直辖市，{issuer or '市级机构'}属省级", 0.9
             )
+            return
+        if issuer.startswith((full, region)) or issuer.startswith("省"):
+            meta.record("level", "provincial", "issuer", issuer, 0.95)
             return
     title = meta.title
     if "全省" in title or title.startswith("省") or "全省" in text[:1500]:
