@@ -75,7 +75,8 @@ class Command(BaseCommand):
 
     def _say(self, line: str) -> None:
         """One line on stdout, written around the progress bar (which lives on stderr) without garbling it."""
-        tqdm.write(line, file=self.stdout, end="")
+        with tqdm.external_write_mode(file=sys.stderr):
+            self.stdout.write(line)
 
     def _report(self, path: Path, outcome) -> None:
         if outcome.status == "rejected":
