@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from plans.benchmark.corpus import CorpusDoc, read_manifest
-from plans.models import Plan, PlanTheme, Region, Theme
+from plans.models import Plan, PlanTheme, Region, Section, SectionTheme, Theme
 
 BULK_BATCH = 500
 
@@ -34,6 +34,7 @@ class LoadStats:
     plans: int = 0
     bytes: int = 0
     seconds: float = 0.0
+    outcomes: dict[str, int] = field(default_factory=dict)
 
     @property
     def plans_per_s(self) -> float:
@@ -47,38 +48,80 @@ class LoadStats:
         return {**asdict(self), "plans_per_s": self.plans_per_s, "mb_per_s": self.mb_per_s}
 
 
-def assign_themes(text: str, themes: list[Theme]) -> list[tuple[Theme, int, dict[str, int]]]:
-    """Themes whose keywords occur at least `min_hits` times in `text`, with the counts that decided it."""
-    assigned = []
-    for theme in themes:
-        matched = {kw: text.count(kw) for kw in theme.keyword_list}
-        matched = {kw: n for kw, n in matched.items() if n}
-        total = sum(matched.values())
-        if total >= theme.min_hits:
-            assigned.append((theme, total, matched))
-    return assigned
-
-
 def _reset_sequences() -> None:
     """After writing explicit ids, move PostgreSQL's id sequences past them (SQLite needs nothing)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Plan, PlanTheme])
+    statements = connection.ops.sequence_reset_sql(no_style(), [Plan, PlanTheme, Section, SectionTheme])
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
 
 
-def bulk_load(docs: Iterable[CorpusDoc]) -> LoadStats:
-    """Write plans and their themes in batches, ids taken from the corpus keys. Does not index."""
+def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict[str, Theme]) -> None:
+    """Sections and themes the way ingest derives them (its own parser and matcher), written in bulk."""
+    from plans.ingest.sections import parse_sections
+    from plans.ingest.themes import plan_themes, section_themes
+
+    plan_rows: list[PlanTheme] = []
+    sections: list[Section] = []
+    parents: list[tuple[Section, Section]] = []
+    section_matches: list[tuple[Section, dict]] = []
+    for plan, doc in zip(plans, docs, strict=True):
+        for name, match in plan_themes(doc.text, specs).items():
+            plan_rows.append(
+                PlanTheme(plan=plan, theme=themes[name], score=match.score, matched=match.matched)
+            )
+        created: list[Section] = []
+        for prepared in parse_sections(doc.text):
+            section = Section(
+                plan=plan,
+                order=prepared.order,
+                depth=prepared.depth,
+                number=prepared.number[:20],
+                heading=prepared.heading[:500],
+                text=prepared.text,
+                anchor=prepared.anchor[:40],
+                start=prepared.start,
+                end=prepared.end,
+            )
+            if prepared.parent is not None:
+                parents.append((section, created[prepared.parent]))
+            created.append(section)
+            section_matches.append((section, section_themes(prepared.heading, prepared.text, specs)))
+        sections += created
+    PlanTheme.objects.bulk_create(plan_rows)
+    Section.objects.bulk_create(sections)
+    for section, parent in parents:
+        section.parent = parent
+    Section.objects.bulk_update([section for section, _ in parents], ["parent"], batch_size=1000)
+    SectionTheme.objects.bulk_create(
+        [
+            SectionTheme(section=section, theme=themes[name], score=match.score, matched=match.matched)
+            for section, matches in section_matches
+            for name, match in matches.items()
+        ]
+    )
+
+
+def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:
+    """Write plans in batches, ids taken from the corpus keys; with `outline`, their sections and themes too.
+
+    No model signals fire (bulk writes), so nothing is queued for indexing: the caller rebuilds the index.
+    """
     regions = {region.name: region for region in Region.objects.all()}
-    themes = list(Theme.objects.all())
-    stats = LoadStats(path="bulk")
+    themes = {theme.name: theme for theme in Theme.objects.all()}
+    specs = None
+    if outline:
+        from plans.services import theme_specs
+
+        specs = theme_specs()
+    stats = LoadStats(path="bulk" + (" with ingest's sections and themes" if outline else ""))
     start = time.perf_counter()
     batch: list[CorpusDoc] = []
 
     def flush() -> None:
         with transaction.atomic():
-            Plan.objects.bulk_create(
+            plans = Plan.objects.bulk_create(
                 [
                     Plan(
                         id=doc.key,
@@ -94,13 +137,8 @@ def bulk_load(docs: Iterable[CorpusDoc]) -> LoadStats:
                     for doc in batch
                 ]
             )
-            PlanTheme.objects.bulk_create(
-                [
-                    PlanTheme(plan_id=doc.key, theme=theme, score=score, matched=matched)
-                    for doc in batch
-                    for theme, score, matched in assign_themes(doc.text, themes)
-                ]
-            )
+            if outline:
+                _write_outline(plans, batch, specs, themes)
         batch.clear()
 
     for doc in docs:
@@ -135,8 +173,10 @@ def ingest_corpus(corpus_dir: Path) -> LoadStats:
         year = int(row["year"]) if row.get("year", "").isdigit() else None
         kwargs = {}
         if overrides_type is not None:
-            kwargs["overrides"] = _overrides(overrides_type, title=row.get("title"), region=region, year=year)
-        ingest_path(path, **kwargs)
+            level = "national" if region == "全国" else "provincial"
+            kwargs["overrides"] = _overrides(overrides_type, region=region, year=year, level=level)
+        outcome = ingest_path(path, **kwargs)
+        stats.outcomes[outcome.status] = stats.outcomes.get(outcome.status, 0) + 1
         stats.plans += 1
         stats.bytes += path.stat().st_size
     stats.seconds = time.perf_counter() - start

@@ -71,3 +71,41 @@ QUERY_MIX: tuple[BenchQuery, ...] = (
     BenchQuery("filtered", "税", regions=("江西",), years=(2010, 2011, 2012)),
     BenchQuery("browse", "", regions=("湖北",)),
 )
+
+
+# Fifty queries for the search-quality evaluation (scripts/eval_search.py): policy terms of 1 to 8 characters,
+# quoted phrases and AND pairs, as a researcher of science-and-technology policy would type them.
+EVAL_QUERIES: tuple[BenchQuery, ...] = tuple(
+    [BenchQuery("1char", q) for q in ("税", "县", "港", "煤", "茶", "桥")]
+    + [
+        BenchQuery("2char", q)
+        for q in ("创新", "旅游", "扶贫", "环保", "物流", "养老", "棚改", "高铁", "口岸", "雾霾")
+    ]
+    + [BenchQuery("3char", q) for q in ("孵化器", "自贸区", "加速器", "新能源", "互联网", "城镇化")]
+    + [
+        BenchQuery("4char", q)
+        for q in ("科技金融", "数字经济", "乡村振兴", "众创空间", "专精特新", "营商环境", "精准扶贫")
+    ]
+    + [BenchQuery("4char", q) for q in ("碳达峰", "河长制", "双创")]  # short policy slogans
+    + [
+        BenchQuery("5-8char", q)
+        for q in (
+            "科技成果转化",
+            "高新技术企业",
+            "战略性新兴产业",
+            "供给侧结构性改革",
+            "粤港澳大湾区",
+            "创新型省份",
+            "研发费用加计扣除",
+            "长江经济带",
+        )
+    ]
+    + [
+        BenchQuery("phrase", f'"{q}"')
+        for q in ("高新技术企业", "创新型省份", "一带一路", "放管服", "科技特派员")
+    ]
+    + [
+        BenchQuery("and", q)
+        for q in ("科技金融 孵化器", "人工智能 集成电路", "生态 旅游", "乡村振兴 电商", "5G 数字经济")
+    ]
+)
