@@ -26,6 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pad(text: str, width: int) -> str:
+    """Left-justify for a terminal, counting CJK characters as two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - used)
+
+
 def configure(workdir: Path, database_url: str | None) -> None:
     """Point Django at a private database and index before it starts."""
     os.environ.pop("SEARCH_URL", None)
@@ -54,6 +62,7 @@ def main() -> int:
         "--database-url", help="a PostgreSQL database to use instead of a temporary SQLite file"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--limit", type=int, help="only the first N reports of the manifest (a quick check)")
     args = parser.parse_args()
     if not (args.corpus / "MANIFEST.tsv").is_file():
         parser.error(f"{args.corpus} has no MANIFEST.tsv")
@@ -85,7 +94,7 @@ def evaluate(args, workdir: Path) -> int:
     if args.database_url:
         Plan.objects.all().delete()
     started = time.perf_counter()
-    loaded = ingest_corpus(args.corpus)
+    loaded = ingest_corpus(args.corpus, limit=args.limit)
     wait_for_indexing(timeout=3600)
     load_s = time.perf_counter() - started
     print(
@@ -124,7 +133,7 @@ def evaluate(args, workdir: Path) -> int:
     print(f"{'query':<22}{'kind':<9}{'truth':>6}{'found':>6}{'recall':>8}{'prec':>7}{'P@10':>6}{'ms':>8}")
     for row in rows:
         print(
-            f"{row['query']:<22}{row['kind']:<9}{row['truth']:>6}{row['found']:>6}{row['recall']:>8.3f}"
+            f"{pad(row['query'], 22)}{row['kind']:<9}{row['truth']:>6}{row['found']:>6}{row['recall']:>8.3f}"
             f"{row['precision']:>7.3f}{row['p_at_10']:>6.2f}{row['median_ms']:>8.1f}"
         )
     summary = {

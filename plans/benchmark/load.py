@@ -154,7 +154,7 @@ def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:
     return stats
 
 
-def ingest_corpus(corpus_dir: Path) -> LoadStats:
+def ingest_corpus(corpus_dir: Path, *, limit: int | None = None) -> LoadStats:
     """Ingest every report of a corpus folder through `plans.ingest.ingest_path`, manifest metadata as overrides.
 
     Raises ImportError when the ingest pipeline is not in this tree (the caller falls back to the bulk path).
@@ -167,7 +167,7 @@ def ingest_corpus(corpus_dir: Path) -> LoadStats:
 
     stats = LoadStats(path="ingest")
     start = time.perf_counter()
-    for row in read_manifest(corpus_dir):
+    for row in read_manifest(corpus_dir)[:limit]:
         path = Path(corpus_dir) / row["file"]
         region = region_short_name(row.get("region", ""))
         year = int(row["year"]) if row.get("year", "").isdigit() else None

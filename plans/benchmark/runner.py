@@ -180,6 +180,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "corpus": "real" if real else f"synthetic (seed {config.seed})",
         "engine_db": config.engine_db,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": os.getloadavg(),
         "systems": {},
         "errors": {},
     }
@@ -253,6 +254,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     if not config.keep:
         shutil.rmtree(size_dir, ignore_errors=True)
     record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    record["load_average_at_end"] = os.getloadavg()
     add_ratios(record)
     return record
 
@@ -344,13 +346,21 @@ def format_report(report: dict) -> str:
         hay = record.get("haystack_index", {})
         lines += [
             "",
-            f"== {record['size']} plans ({record['corpus']}), our engine on {record['engine_db']}",
+            f"== {record['size']} plans ({record['corpus']}), our engine on {record['engine_db']};"
+            f" load average {record.get('load_average_at_start', ['?'])[0]:.1f} at start",
             f"load ({load.get('path')}): {_fmt(load.get('plans_per_s'))} plans/s, {_fmt(load.get('mb_per_s'), '{:.2f}')} MB/s"
             f"   our index rebuild: {_fmt(index.get('plans_per_s'))} plans/s, {_fmt(index.get('mb_per_s'), '{:.2f}')} MB/s,"
             f" {_fmt((index.get('index_bytes') or 0) / 1e6)} MB on disk",
             f"jieba bare tokenization: {_fmt(jieba.get('mb_per_s'), '{:.2f}')} MB/s   haystack recipe index:"
             f" {_fmt(hay.get('mb_per_s'), '{:.2f}')} MB/s, {_fmt((hay.get('index_bytes') or 0) / 1e6)} MB on disk",
         ]
+        pipeline = record.get("pipeline")
+        if pipeline:
+            lines.append(
+                f"ingest pipeline incl. index queue: {pipeline['plans_per_s']:.2f} plans/s,"
+                f" {pipeline['mb_per_s']:.3f} MB/s (ingest {pipeline['ingest_s']:.0f} s,"
+                f" queue drained {pipeline['queue_drain_s']:.0f} s later)"
+            )
         lines.append(
             f"{'system':<24}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'n':>5}{'recall':>8}{'min rec':>8}"
             f"{'prec':>7}{'p@10':>7}{'err':>5}{'p95 ×':>8}"
