@@ -3,6 +3,7 @@ removal from the index on delete, the audit trail, and the 重新索引 repair o
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from plans.models import AuditEntry, Plan, Region, Theme
 from plans.search import SearchParams, search
@@ -226,12 +227,13 @@ def test_the_audit_trail_is_read_only(staff_client, two_plans):
     )
 
 
-def test_the_original_file_is_downloadable_by_staff_only(staff_client, client, two_plans, django_user_model):
+def test_the_original_file_is_downloadable_by_staff_only(staff_client, two_plans, django_user_model):
     hubei, _ = two_plans
     url = f"/admin/plans/plan/{hubei.pk}/original/"
     response = staff_client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == files.gbk_txt("湖北", 2018, "科技金融")
+    client = Client()
     assert client.get(url).status_code == 302  # logged out: to the login page
     reader = django_user_model.objects.create_user("reader", password="pw-reader-123")
     client.force_login(reader)
