@@ -40,6 +40,9 @@ def seed_if_empty(seed_dir: Path = SEED_DIR) -> int:
 
     if plan_count():
         return 0
+    if not seed_dir.is_dir():
+        logger.warning("no seed folder at %s; starting with an empty database", seed_dir)
+        return 0
     saved = 0
     for path in sorted(p for p in seed_dir.iterdir() if p.is_file()):
         outcome = ingest_path(path)
