@@ -303,6 +303,11 @@ def test_readme_deployment_section_matches_the_files():
     }
     assert documented - df.names_read_by_code() == set()
     assert {"BIND", "WEB_CONCURRENCY", "HTTPS", "REQUEST_MAX_BODY_MB", "SEED_ON_FIRST_START"} <= documented
+    # The proxy example lets through what the app accepts, and waits longer than gunicorn does.
+    web_env = df.service_environment("web", df.example_env())
+    body_mb = int(re.search(r"client_max_body_size (\d+)m;", section).group(1))
+    assert body_mb == int(web_env["REQUEST_MAX_BODY_MB"])
+    assert int(re.search(r"proxy_read_timeout (\d+)s;", section).group(1)) > int(web_env["GUNICORN_TIMEOUT"])
 
 
 def test_readme_operations_commands_name_real_things():
