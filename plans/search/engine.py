@@ -7,7 +7,7 @@ import time
 from bisect import bisect_left
 from collections import Counter
 
-from plans.search.exact import query_docs
+from plans.search.exact import query_docs, term_docs
 from plans.search.highlight import find_matches, snippet_html
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, ranking_query, required_terms
@@ -149,20 +149,33 @@ def search(params: SearchParams) -> SearchResult:
 
 
 def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[list[int], dict[int, float]]:
-    """Order `kept` (newest first) by BM25F score of the ranking query; unscored documents follow by date.
+    """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
 
-    Only the `needed` best are scored and sorted by Whoosh (a page's worth); if fewer documents score at
-    all, every scored one is among them, so the order is the same on every page.
+    "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
+    from exact.py, cheap and cached. Only the `needed` best of each group are scored and sorted by Whoosh
+    (a page's worth); unscored documents follow by date, so the order is the same on every page.
     """
     query = ranking_query(required)
     if query is None:
         return kept, {}
-    results = searcher.search(query, limit=needed, filter=set(kept), terms=False)
-    top = [(score, docnum) for score, docnum in results.top_n]
-    scores = {docnum: score for score, docnum in top}
-    ranked = [docnum for _, docnum in top]
-    # Unscored documents (and, beyond the pages asked for, the rest) follow, newest first.
-    ranked += [d for d in kept if d not in scores]
+    groups = [kept]
+    if len(required) > 1:
+        orders = [required, list(reversed(required))] if len(required) == 2 else [required]
+        together: set[int] = set()
+        for order in orders:
+            together |= term_docs(searcher, "".join(t.replace(" ", "") for t in order))
+        if together:
+            groups = [[d for d in kept if d in together], [d for d in kept if d not in together]]
+    ranked: list[int] = []
+    scores: dict[int, float] = {}
+    for group in groups:
+        if not group:
+            continue
+        results = searcher.search(query, limit=needed, filter=set(group), terms=False)
+        top = list(results.top_n)
+        scores.update((docnum, score) for score, docnum in top)
+        ranked += [docnum for _, docnum in top]
+        ranked += [d for d in group if d not in scores]
     return ranked, scores
 
 

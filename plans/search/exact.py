@@ -16,7 +16,9 @@ from collections import OrderedDict
 from whoosh.reading import TermNotFound
 
 CACHE_TERMS = 256
+CACHE_MEMBERS = 400_000  # docnums held over all cached sets: about 25 MB, within a worker's memory budget
 _cache: OrderedDict = OrderedDict()
+_cache_size = 0
 _cache_lock = threading.Lock()
 _cache_key = None
 
@@ -70,12 +72,13 @@ def _substring_docs(reader, term: str) -> frozenset[int]:
 
 def term_docs(searcher, term: str) -> frozenset[int]:
     """Docnums whose title or text contains the normalised `term` (spaces: each piece, AND)."""
-    global _cache_key
+    global _cache_key, _cache_size
     reader = searcher.reader()
     key = (id(reader), reader.generation(), reader.doc_count_all())
     with _cache_lock:
         if key != _cache_key:
             _cache.clear()
+            _cache_size = 0
             _cache_key = key
         if term in _cache:
             _cache.move_to_end(term)
@@ -89,10 +92,11 @@ def term_docs(searcher, term: str) -> frozenset[int]:
             break
     docs = docs or frozenset()
     with _cache_lock:
-        if key == _cache_key:
+        if key == _cache_key and term not in _cache:
             _cache[term] = docs
-            while len(_cache) > CACHE_TERMS:
-                _cache.popitem(last=False)
+            _cache_size += len(docs)
+            while len(_cache) > CACHE_TERMS or (_cache_size > CACHE_MEMBERS and len(_cache) > 1):
+                _cache_size -= len(_cache.popitem(last=False)[1])
     return docs
 
 
