@@ -62,7 +62,7 @@ def _open_writer(ix):
     deadline = time.monotonic() + WRITER_TIMEOUT
     while True:
         try:
-            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec())
+            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
         except LockError:
             if time.monotonic() > deadline:
                 raise
