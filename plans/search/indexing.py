@@ -62,7 +62,7 @@ def _open_writer(ix):
     deadline = time.monotonic() + WRITER_TIMEOUT
     while True:
         try:
-            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec())
+            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
         except LockError:
             if time.monotonic() > deadline:
                 raise
@@ -212,6 +212,9 @@ class _IndexQueue:
     def _process(self, work: dict[int, str]) -> None:
         close_old_connections()
         try:
+            if work.pop(_REPAIR, None) == "repair":
+                store.reset()
+                check_index(fix=True)
             to_index = [i for i, op in work.items() if op == "index"]
             to_remove = [i for i, op in work.items() if op == "remove"]
             if to_remove:
@@ -235,6 +238,12 @@ class _IndexQueue:
 
 
 _queue = _IndexQueue()
+_REPAIR = -1  # queue key of the "check and repair the whole index" job
+
+
+def schedule_repair() -> None:
+    """Check the index against the database and repair it (rebuild if unreadable), in the background."""
+    _queue.put([_REPAIR], "repair")
 
 
 def enqueue_index(plan_ids: Iterable[int]) -> None:
