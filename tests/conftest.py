@@ -97,3 +97,18 @@ def make_plan(make_plans):
         return make_plans([fields], index=index)[0]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test against a database file rather than Django's shared in-memory database.
+
+    Threads that write (the background indexer, concurrent saves) then meet SQLite's real locking with its
+    busy timeout, as in production, instead of the shared cache's immediate "table is locked" errors.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+        database.setdefault("OPTIONS", {}).setdefault("timeout", 20)

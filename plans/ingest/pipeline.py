@@ -146,9 +146,16 @@ def prepare(
 
 
 def _region(prepared: PreparedPlan) -> Region | None:
+    """The Region row of the prepared region; a name missing from the table is flagged, never dropped silently."""
     if not prepared.region:
         return None
-    return Region.objects.filter(name=prepared.region).first()
+    region = Region.objects.filter(name=prepared.region).first()
+    if region is None:
+        note = f"地区“{prepared.region}”不在地区表中，未能关联，请在后台补上"
+        prepared.warnings.append(note)
+        prepared.needs_review = True
+        prepared.review_notes = "\n".join(filter(None, [prepared.review_notes, note]))
+    return region
 
 
 def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOutcome:
@@ -179,6 +186,7 @@ def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOu
 
 
 def _create(prepared: PreparedPlan, user) -> Plan:
+    region = _region(prepared)
     extraction = dict(prepared.extraction)
     if user is not None:
         extraction["ingested_by"] = getattr(user, "get_username", lambda: str(user))()
@@ -187,7 +195,7 @@ def _create(prepared: PreparedPlan, user) -> Plan:
         text=prepared.text,
         checksum=prepared.checksum,
         issuer=prepared.issuer,
-        region=_region(prepared),
+        region=region,
         level=prepared.level,
         city=prepared.city,
         year=prepared.year,

@@ -46,7 +46,7 @@ def related_plans(plan, limit: int = 5) -> list:
     region = plan.region.name if plan.region_id else ""
     results = searcher.search(wq.Or(clauses), limit=limit * 4 + 10, terms=False)
     chosen: list[int] = []
-    for docnum in results.docs():
+    for _, docnum in results.top_n:
         plan_id = columns.plan_ids[docnum] if docnum < len(columns.plan_ids) else None
         if plan_id is None or plan_id == plan.pk:
             continue

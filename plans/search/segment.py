@@ -7,6 +7,7 @@ jieba's precise mode without HMM on our texts (tests/plans/search/test_segment.p
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -58,6 +59,7 @@ def load_jieba():
     return jieba.dt
 
 
+@functools.lru_cache(maxsize=1)
 def load_rjieba():
     """Return an rjieba tokenizer with our user dictionary, or None when rjieba is unavailable."""
     try:
