@@ -15,7 +15,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 # The upstream corpus marks the start of the next-year plan with the string "二&、"; it is not part of the text.
+# Where the plan's own numbering is 一、 just before it, the marker took the place of "二、" and that is restored
+# (so the outline keeps its second part); anywhere else the marker is dropped.
 CORPUS_MARKER = "二&、"
+_TOP_NUMBER = re.compile(r"^([一二三四五六七八九十]{1,3})、")
 
 _NAV_SEPARATORS = re.compile(r"[|｜]")
 _BRACKET_BUTTONS = re.compile(r"^(\s*[\[【〔(（]\s*[^\]】〕)）]{1,8}\s*[\]】〕)）])+\s*$")
@@ -129,10 +132,15 @@ def clean(text: str) -> Cleaned:
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
     seen_header_lines: set[str] = set()
+    last_top_number = ""
     for number, raw in enumerate(lines):
-        line = raw.replace(CORPUS_MARKER, "").strip()
-        if CORPUS_MARKER in raw:
-            removed.append((CORPUS_MARKER, "corpus-marker"))
+        line = raw.strip()
+        if CORPUS_MARKER in line:
+            restore = line.startswith(CORPUS_MARKER) and last_top_number == "一"
+            line = ("二、" + line.removeprefix(CORPUS_MARKER)) if restore else line.replace(CORPUS_MARKER, "")
+            removed.append((CORPUS_MARKER, "corpus-marker-restored" if restore else "corpus-marker"))
+        if top := _TOP_NUMBER.match(line):
+            last_top_number = top.group(1)
         in_header = number < header_end
         in_footer = number >= footer_start
         rule = classify(line, in_header=in_header, in_footer=in_footer)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
 
 from plans.ingest.decode import decode_bytes, normalise_newlines
+from plans.ingest.docx_text import docx_to_text
 from plans.ingest.errors import IngestError
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
@@ -120,6 +120,8 @@ class _TextCollector(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "title":
             self.in_title = False
+        if tag in ("td", "th"):
+            self.parts.append(" ")  # cells of one row stay on one line, apart
         if tag in self.SKIP and tag != "head" and self.skip_depth:
             self.skip_depth -= 1
         if tag in self.BLOCKS:
@@ -139,39 +141,6 @@ def html_to_text(html: str) -> str:
     collector.close()
     lines = (line.strip(" ") for line in "".join(collector.parts).split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-# --- DOCX -------------------------------------------------------------------------------------------------
-
-
-def docx_to_text(data: bytes) -> str:
-    """Paragraphs and table cells of a .docx, in document order."""
-    import docx  # python-docx; imported here so the rest of the pipeline does not pay for it
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise IngestError("docx 文件已损坏或被截断") from exc
-    except Exception as exc:  # lxml raises its own errors for a damaged document.xml
-        raise IngestError(f"docx 文件无法读取（{type(exc).__name__}）") from exc
-    lines: list[str] = []
-    body = document.element.body
-    for block in body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append("".join(node.text or "" for node in block.iter() if node.tag.endswith("}t")))
-        elif tag == "tbl":
-            for row in block.iter():
-                if row.tag.endswith("}tr"):
-                    cells = []
-                    for cell in row.iterchildren():
-                        if cell.tag.endswith("}tc"):
-                            cells.append("".join(n.text or "" for n in cell.iter() if n.tag.endswith("}t")))
-                    lines.append(" ".join(c for c in cells if c))
-    text = "\n".join(lines)
-    if not text.strip():
-        raise IngestError("docx 文件中没有文字")
-    return text
 
 
 # --- PDF --------------------------------------------------------------------------------------------------
@@ -197,9 +166,33 @@ def pdf_to_text(data: bytes) -> str:
     return _join_pdf_lines(text)
 
 
+_OUTLINE_START = re.compile(
+    r"^(第[一二三四五六七八九十]+(部分|章)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])"
+)
+_SENTENCE_END = ("。", "！", "？", "：", ":", "；")
+
+
 def _join_pdf_lines(text: str) -> str:
-    """PDF text comes in visual lines; join lines of one paragraph (blank lines separate paragraphs)."""
-    paragraphs = re.split(r"\n\s*\n", text)
-    return "\n".join(
-        "".join(line.strip() for line in para.split("\n")) for para in paragraphs if para.strip()
-    )
+    """PDF text comes in visual lines: join the lines of one paragraph, but start a new one after a blank line,
+    after a line that ends a sentence or stops well short of the full width (a heading), and before a
+    numbered heading."""
+    lines = [raw.strip() for raw in text.split("\n")]
+    full_width = max((len(line) for line in lines), default=0)
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        if not line or _OUTLINE_START.match(line):
+            if current:
+                paragraphs.append(current)
+            current = line
+            if line and len(line) < 0.7 * full_width:
+                paragraphs.append(current)
+                current = ""
+            continue
+        current += line
+        if current.endswith(_SENTENCE_END) or len(line) < 0.7 * full_width:
+            paragraphs.append(current)
+            current = ""
+    if current:
+        paragraphs.append(current)
+    return "\n".join(p for p in paragraphs if p)

@@ -115,6 +115,16 @@ def prepare(
     specs = services.theme_specs() if specs is None else specs
     sections = parse_sections(text)
     extraction = dict(meta.extraction)
+    title = meta.title
+    if not title:
+        # A plan needs a title to be listed; the file name stands in, and the review note says so.
+        title = Path(filename).stem
+        extraction["title"] = {
+            "value": title,
+            "method": "filename-fallback",
+            "evidence": "",
+            "confidence": 0.3,
+        }
     extraction["file"] = {
         "kind": document.extracted.kind,
         "encoding": document.extracted.encoding,
@@ -124,7 +134,7 @@ def prepare(
     return PreparedPlan(
         filename=Path(filename).name,
         data=data,
-        title=meta.title or Path(filename).stem,
+        title=title,
         issuer=meta.issuer,
         region=meta.region,
         level=meta.level,
@@ -160,6 +170,7 @@ def _region(prepared: PreparedPlan) -> Region | None:
 
 def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOutcome:
     """Write one prepared plan in one transaction; a known checksum is a duplicate unless update=True."""
+    stored: list[Plan] = []  # plans whose original file is on disk, to remove if the transaction fails
     try:
         with transaction.atomic():
             existing = Plan.objects.select_for_update().filter(checksum=prepared.checksum).first()
@@ -176,13 +187,25 @@ def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOu
             else:
                 plan = _create(prepared, user)
                 status = "ingested"
+            stored.append(plan)
             services.plan_set_outline(plan=plan, sections=prepared.sections)
     except IntegrityError:
+        _remove_stored_files(stored)
         # Another process stored the same content between our check and our insert.
         existing = Plan.objects.filter(checksum=prepared.checksum).first()
         return IngestOutcome("duplicate", existing, "同时导入了内容相同的文件", prepared.filename)
+    except Exception:
+        _remove_stored_files(stored)
+        raise
     logger.info("%s %s -> plan %s", status, prepared.filename, plan.pk)
     return IngestOutcome(status, plan, "", prepared.filename, list(prepared.warnings))
+
+
+def _remove_stored_files(plans: list[Plan]) -> None:
+    """The transaction rolled back: the original files written for it must not linger on disk."""
+    for plan in plans:
+        if plan.original_file:
+            plan.original_file.storage.delete(plan.original_file.name)
 
 
 def _create(prepared: PreparedPlan, user) -> Plan:
@@ -248,10 +271,14 @@ def ingest_bytes(
     user=None,
 ) -> IngestOutcome:
     """prepare + save; a bad file gives status "rejected" with the reason, and nothing is written."""
+    name = Path(filename).name
     try:
         prepared = prepare(data, filename, overrides=overrides)
     except IngestError as error:
-        return IngestOutcome("rejected", None, error.reason, Path(filename).name)
+        return IngestOutcome("rejected", None, error.reason, name)
+    except Exception as error:  # a reader library failing on a file we did not foresee: keep the batch going
+        logger.exception("unexpected error preparing %s", name)
+        return IngestOutcome("rejected", None, f"无法处理此文件（{type(error).__name__}），详情见日志", name)
     return save(prepared, update=update, user=user)
 
 

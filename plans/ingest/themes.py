@@ -1,8 +1,9 @@
 """Policy themes of a plan and of each section, by keyword, with the matched keywords kept as the explanation.
 
 Keywords are counted leftmost-longest without overlaps, so "科技成果转化" counts once for itself and not again
-for the shorter "成果转化" inside it. A plan gets a theme when its keywords occur at least `min_hits` times; a
-section when they occur at least min(2, min_hits) times, or once in its heading.
+for the shorter "成果转化" inside it. A plan gets a theme when its keywords occur at least `min_hits` times and
+at least PLAN_MIN_DENSITY times per 1,000 characters (a long work report mentions 教育 in passing without being
+about it); a section when they occur at least min(2, min_hits) times, or once in its heading.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+PLAN_MIN_DENSITY = 0.5  # keyword hits per 1,000 characters
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def plan_themes(text: str, specs: Sequence[ThemeSpec]) -> dict[str, ThemeMatch]:
     for spec in specs:
         counts = count_keywords(text, spec.keywords)
         hits = sum(counts.values())
-        if hits and hits >= spec.min_hits:
+        if hits and hits >= max(spec.min_hits, PLAN_MIN_DENSITY * len(text) / 1000):
             found[spec.name] = ThemeMatch(counts, _score(hits, len(text)))
     return dict(sorted(found.items(), key=lambda item: -item[1].score))
 

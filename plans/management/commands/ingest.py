@@ -16,6 +16,9 @@ from plans.ingest import IngestError, Overrides, ingest_path, prepare
 from plans.ingest.extract import SUPPORTED_SUFFIXES
 from plans.ingest.pipeline import check_size
 from plans.models import Plan
+from plans.search import wait_for_indexing
+
+INDEX_TIMEOUT_SECONDS = 600
 
 
 def collect_files(paths: list[str]) -> list[Path]:
@@ -60,17 +63,24 @@ class Command(BaseCommand):
                 self._report(path, outcome)
             counts[status] += 1
         progress.close()
-        order = ("ingested", "updated", "duplicate", "rejected", "would ingest", "would be duplicate")
-        summary = "，".join(f"{name} {counts[name]}" for name in order if counts[name] or name in order[:4])
-        prefix = "dry run（未保存）：" if options["dry_run"] else ""
+        if options["dry_run"]:
+            order, prefix = ("would ingest", "would be duplicate", "rejected"), "dry run（未保存）："
+        else:
+            order, prefix = ("ingested", "updated", "duplicate", "rejected"), ""
+        summary = "，".join(f"{name} {counts[name]}" for name in order)
         self.stdout.write(f"{prefix}{len(files)} 个文件：{summary}")
         self._wait_for_index(counts)
         if counts["rejected"]:
             sys.exit(1)
 
+    def _say(self, line: str) -> None:
+        """One line on stdout, written around the progress bar (which lives on stderr) without garbling it."""
+        with tqdm.external_write_mode(file=sys.stderr):
+            self.stdout.write(line)
+
     def _report(self, path: Path, outcome) -> None:
         if outcome.status == "rejected":
-            self.stdout.write(self.style.ERROR(f"rejected: {path}: {outcome.reason}"))
+            self._say(self.style.ERROR(f"rejected: {path}: {outcome.reason}"))
             return
         plan = outcome.plan
         region = plan.region.name if plan and plan.region_id else "?"
@@ -80,18 +90,18 @@ class Command(BaseCommand):
         elif plan.needs_review:
             line += " (待审核)"
         style = self.style.SUCCESS if outcome.status in ("ingested", "updated") else self.style.WARNING
-        self.stdout.write(style(line))
+        self._say(style(line))
 
     def _dry_run(self, path: Path, overrides: Overrides) -> str:
         try:
             check_size(path.stat().st_size)
             prepared = prepare(path.read_bytes(), path.name, overrides=overrides)
         except IngestError as error:
-            self.stdout.write(self.style.ERROR(f"rejected: {path}: {error.reason}"))
+            self._say(self.style.ERROR(f"rejected: {path}: {error.reason}"))
             return "rejected"
         existing = Plan.objects.filter(checksum=prepared.checksum).first()
         status = "would be duplicate" if existing else "would ingest"
-        self.stdout.write(f"{status}: {path} -> {prepared.summary()}")
+        self._say(f"{status}: {path} -> {prepared.summary()}")
         for name in (
             "title",
             "issuer",
@@ -106,23 +116,23 @@ class Command(BaseCommand):
             info = prepared.extraction.get(name) or {}
             value = getattr(prepared, name)
             how = f"{info.get('method', '-')}, 置信度 {info.get('confidence', 0):.2f}" if info else "-"
-            self.stdout.write(f"    {name:<13} {value if value not in (None, '') else '—'}  ({how})")
-        self.stdout.write(f"    sections      {len(prepared.sections)}")
+            self._say(f"    {name:<13} {value if value not in (None, '') else '—'}  ({how})")
+        self._say(f"    sections      {len(prepared.sections)}")
         themes = "、".join(prepared.plan_themes) or "—"
-        self.stdout.write(f"    themes        {themes}")
+        self._say(f"    themes        {themes}")
         for note in prepared.review_notes.splitlines():
-            self.stdout.write(self.style.WARNING(f"    待审核：{note}"))
+            self._say(self.style.WARNING(f"    待审核：{note}"))
         for warning in prepared.warnings:
-            self.stdout.write(self.style.WARNING(f"    注意：{warning}"))
+            self._say(self.style.WARNING(f"    注意：{warning}"))
         return status
 
     def _wait_for_index(self, counts: Counter[str]) -> None:
-        """Give the search index (hooked on commit) time to take the new plans before the process exits."""
+        """The search index is fed in the background once each plan commits: wait for it before exiting,
+        so a plan reported as ingested can be found as soon as the command returns."""
         if not (counts["ingested"] or counts["updated"]):
             return
-        try:
-            from plans.search import wait_for_indexing
-        except ImportError:
-            return  # the search package does not index in the background (yet)
-        if not wait_for_indexing(timeout=600.0):
-            self.stderr.write("警告：搜索索引尚未完成，请稍后运行 rebuild_index 或查看日志。")
+        if not wait_for_indexing(timeout=INDEX_TIMEOUT_SECONDS):
+            self.stderr.write(
+                f"警告：搜索索引尚未更新完毕（已等待 {INDEX_TIMEOUT_SECONDS} 秒）。"
+                "运行 python manage.py check_index --fix 补齐。"
+            )

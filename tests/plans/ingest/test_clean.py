@@ -59,11 +59,20 @@ def test_duplicate_title_line_removed_once():
     assert cleaned.removed_by("duplicate-title") == ["2017年全省科技工作要点"]
 
 
-def test_corpus_marker_removed_but_heading_kept():
+def test_corpus_marker_restored_where_it_replaced_二():
     text = "2017年湖北省政府工作报告\n　　一、2016年工作回顾\n　　过去一年……\n　　二&、2017年工作重点\n　　今年……"
     cleaned = clean(text)
-    assert "二&、" not in cleaned.text
-    assert "2017年工作重点" in cleaned.text.split("\n")
+    assert "&" not in cleaned.text
+    assert "二、2017年工作重点" in cleaned.text.split("\n")
+    assert cleaned.removed_by("corpus-marker-restored") == ["二&、"]
+
+
+def test_corpus_marker_dropped_elsewhere():
+    text = "2007年政府工作报告\n一、经济发展\n二、新农村建设\n三、城市建设\n二&、2007年工作安排\n今年……"
+    cleaned = clean(text)
+    assert "&" not in cleaned.text
+    assert "2007年工作安排" in cleaned.text.split("\n")
+    assert cleaned.removed_by("corpus-marker") == ["二&、"]
 
 
 @pytest.mark.parametrize(

@@ -75,3 +75,60 @@ def test_bad_files_are_rejected_with_a_reason(data_factory, filename, reason):
 def test_file_kind_is_case_insensitive():
     assert file_kind("PLAN.DOCX") == "docx"
     assert file_kind("page.htm") == "html"
+
+
+def test_pdf_wrapped_lines_are_joined_but_headings_kept_apart():
+    from plans.ingest.extract import _join_pdf_lines
+
+    text = "一、深化改革\n推动科技体制改革，完善政策法规体系\n和评价制度。\n1.完善科技政策法规体系，梳理国家和\n我省出台的科技法规。\n2.加强平台建设。\n\n二、加强人才\n引进人才"
+    assert _join_pdf_lines(text).split("\n") == [
+        "一、深化改革",
+        "推动科技体制改革，完善政策法规体系和评价制度。",
+        "1.完善科技政策法规体系，梳理国家和我省出台的科技法规。",
+        "2.加强平台建设。",
+        "二、加强人才",
+        "引进人才",
+    ]
+
+
+def test_docx_automatic_list_numbers_are_written_out():
+    from tests.plans.ingest.conftest import make_numbered_docx
+
+    data = make_numbered_docx(
+        [
+            (None, "湖北省科技厅2018年科技工作要点"),
+            (0, "深化科技体制改革"),
+            (1, "完善政策"),
+            (2, "推动科技成果转化。"),
+            (2, "发展科技金融。"),
+            (1, "优化管理"),
+            (0, "加强创新平台建设"),
+            (1, "建设重点实验室"),
+        ]
+    )
+    lines = extract(data, "plan.docx").text.split("\n")
+    assert lines == [
+        "湖北省科技厅2018年科技工作要点",
+        "一、深化科技体制改革",
+        "（一）完善政策",
+        "1.推动科技成果转化。",
+        "2.发展科技金融。",
+        "（二）优化管理",
+        "二、加强创新平台建设",
+        "（一）建设重点实验室",
+    ]
+    from plans.ingest.sections import parse_sections
+
+    anchors = [s.anchor for s in parse_sections("\n".join(lines))]
+    assert anchors == ["s1", "s1-1", "s1-1-1", "s1-1-2", "s1-2", "s2", "s2-1"]
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [(1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (12, "chineseCountingThousand", "十二"),
+     (21, "chineseCounting", "二十一"), (3, "decimal", "3"), (2, "decimalEnclosedCircle", "②")],
+)  # fmt: skip
+def test_word_number_formats(value, fmt, shown):
+    from plans.ingest.docx_text import format_number
+
+    assert format_number(value, fmt) == shown

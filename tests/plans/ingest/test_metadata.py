@@ -6,7 +6,8 @@ import pytest
 
 from plans.ingest.clean import clean
 from plans.ingest.errors import IngestError
-from plans.ingest.metadata import Overrides, extract_metadata, from_filename, infer_region
+from plans.ingest.metadata import Overrides, extract_metadata, from_filename
+from plans.ingest.regions import infer_region
 from tests.plans.ingest.conftest import SEED_FILES, seed_text
 
 
@@ -50,6 +51,9 @@ def test_seed_004_region_inferred_from_place_names_with_confidence():
     assert "天津" in region["evidence"]
     assert not meta.review_notes  # a share above 0.6 from many names was right every time on the corpus
     assert meta.level == "provincial"
+    assert (
+        meta.extraction["level"]["method"] == "municipality"
+    )  # 天津 is a 直辖市: its 市科委 ranks as provincial
     assert meta.issuer == "天津市科委"
 
 
@@ -143,3 +147,11 @@ def test_chinese_numeral_dates():
     text = "某某省科技厅关于2016年工作的安排\n二〇一六年三月五日\n正文。\n"
     meta = meta_of(text)
     assert meta.published_on == date(2016, 3, 5)
+
+
+def test_plan_of_a_central_body_is_national():
+    text = (
+        "科技部2018年工作要点\n一、加强基础研究\n支持北京、上海、广东建设科技创新中心，推动湖北、四川发展。\n"
+    )
+    meta = meta_of(text)
+    assert (meta.region, meta.level, meta.issuer, meta.year) == ("全国", "national", "科技部", 2018)

@@ -146,3 +146,86 @@ def test_save_a_prepared_plan_then_duplicate_then_update():
     updated = save(prepared, update=True)
     assert updated.status == "updated" and updated.plan.pk == duplicate.plan.pk
     assert Plan.objects.count() == 1 and Section.objects.count() == 27
+
+
+def test_original_file_removed_when_the_transaction_fails(settings, tmp_path):
+    """GIVEN a save that fails after the original was written WHEN it rolls back THEN no file lingers."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    prepared = prepare(seed_bytes("000"), "000.txt")
+    prepared.sections[1].parent = 99  # an outline that cannot be written
+    with pytest.raises(IndexError):
+        save(prepared)
+    assert _nothing_written()
+    assert not any(p.is_file() for p in (tmp_path / "media").rglob("*"))
+
+
+def test_html_page_with_an_info_table():
+    """GIVEN a saved government web page in GBK with its info table WHEN ingested THEN the table gives the
+    metadata and is not part of the plan text."""
+    html = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+    <title>湖北省科技厅</title></head><body>
+    <div>首页 | 机构概况 | 政务公开 | 办事服务 | 互动交流</div>
+    <table><tr><td>索 引 号</td><td>011043145/2018-00012</td><td>分 类</td><td>其他</td></tr>
+    <tr><td>发布机构</td><td>湖北省科技厅</td><td>发文日期</td><td>2018-02-27</td></tr>
+    <tr><td>文 号</td><td>鄂科技发〔2018〕3号</td><td>有 效 性</td><td>有效</td></tr></table>
+    <h2>2018年全省科技工作要点</h2>
+    <p>一、深化科技体制改革</p><p>1.推动科技成果转化。加快技术转移和成果转化。</p>
+    <p>2.发展科技金融。引导创业投资。</p>
+    <div>版权所有：湖北省科学技术厅 鄂ICP备05003358号</div></body></html>"""
+    outcome = ingest_bytes(html.encode("gbk"), "page.html")
+    plan = outcome.plan
+    assert outcome.status == "ingested", outcome.reason
+    assert (plan.title, plan.issuer, plan.region.name, plan.year) == (
+        "2018年全省科技工作要点",
+        "湖北省科技厅",
+        "湖北",
+        2018,
+    )
+    assert plan.published_on == date(2018, 2, 27)
+    assert plan.index_number == "011043145/2018-00012"
+    assert plan.doc_number == "鄂科技发〔2018〕3号"
+    assert plan.text.split("\n")[0] == "2018年全省科技工作要点"
+    assert "索" not in plan.text and "ICP" not in plan.text and "首页" not in plan.text
+    assert plan.extraction["file"]["kind"] == "html"
+
+
+def test_undeterminable_metadata_is_saved_empty_and_flagged():
+    """GIVEN a text that names no title, region or year WHEN ingested THEN those stay empty (the file name
+    stands in for the title) and the plan is flagged for review with notes saying why."""
+    text = (
+        "请各单位按照要求认真做好相关工作，结合实际抓好落实，及时报送进展情况，确保各项任务按时保质完成，推动工作取得实效。"
+        * 2
+    )
+    plan = ingest_bytes(text.encode("utf-8"), "通知.txt").plan
+    assert plan.title == "通知"
+    assert plan.extraction["title"]["method"] == "filename-fallback"
+    assert plan.region is None and plan.year is None and plan.level == ""
+    assert plan.needs_review
+    assert "标题" in plan.review_notes and "地区" in plan.review_notes and "年份" in plan.review_notes
+
+
+def test_official_document_layout_in_docx():
+    """GIVEN an official document (red head, document number, addressees) as .docx WHEN ingested THEN the title
+    is the document's own title line and the number is its 文号."""
+    data = make_docx(
+        [
+            "湖北省科学技术厅文件",
+            "鄂科技发〔2018〕3号",
+            "湖北省科技厅关于印发2018年全省科技工作要点的通知",
+            "各市、州科技局，厅机关各处室：",
+            "现将《2018年全省科技工作要点》印发给你们，请认真贯彻落实。",
+            "2018年2月27日",
+            "一、深化科技体制改革",
+            "1.推动科技成果转化。加快技术转移。",
+        ]
+    )
+    plan = ingest_bytes(data, "通知.docx").plan
+    assert plan.title == "湖北省科技厅关于印发2018年全省科技工作要点的通知"
+    assert (plan.issuer, plan.region.name, plan.year, plan.level) == (
+        "湖北省科技厅",
+        "湖北",
+        2018,
+        "provincial",
+    )
+    assert plan.doc_number == "鄂科技发〔2018〕3号"
+    assert plan.published_on == date(2018, 2, 27)
