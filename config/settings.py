@@ -122,3 +122,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# --- searchui: pages in Chinese unless the reader picks English with the language switch (cookie); the
+# browser's Accept-Language is ignored so that one URL always gives the same page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware"),
+    "searchui.middleware.ChineseByDefaultMiddleware",
+)

@@ -7,6 +7,7 @@ per column, whichever is fewer (each asks for one hit and no snippets, only face
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ Runner = Callable[[SearchParams], SearchResult]
 class Cell:
     count: int
     url: str | None  # None for an empty cell
+    heat: int = 0  # 0 (empty) to 4 (the fullest cells), for shading
 
 
 @dataclass
@@ -85,11 +87,19 @@ def compare_matrix(params: SearchParams, run: Runner, *, region_order: Mapping[s
             for region in regions:
                 grid[region, year] = counts.get(region, 0)
 
+    peak = max(grid.values(), default=0)
+
+    def shaded(cell: Cell) -> Cell:
+        heat = math.ceil(4 * cell.count / peak) if peak and cell.count else 0
+        return dataclasses.replace(cell, heat=heat)
+
     rows = [
         Row(
             region=region,
             total=_cell(params, region_totals[region], region=region),
-            cells=[_cell(params, grid.get((region, year), 0), region=region, year=year) for year in years],
+            cells=[
+                shaded(_cell(params, grid.get((region, year), 0), region=region, year=year)) for year in years
+            ],
         )
         for region in regions
     ]

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
   function enhance() {
+    // On a phone the filters would push the results off the first screen: start them folded.
+    if (window.matchMedia && window.matchMedia("(max-width: 820px)").matches) {
+      Array.prototype.forEach.call(document.querySelectorAll("details[data-collapse-narrow]"), function (details) {
+        details.open = false;
+      });
+    }
     var selects = document.querySelectorAll("select[data-autosubmit]");
     Array.prototype.forEach.call(selects, function (select) {
       var form = select.form;
