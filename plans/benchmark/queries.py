@@ -36,7 +36,7 @@ class BenchQuery:
 
     def url_params(self) -> list[tuple[str, str]]:
         """The GET parameters of the results page for this query (searchui's grammar)."""
-        params = [("q", self.q)]
+        params = [("q", self.q)] if self.q else []  # an empty q is not canonical: the page redirects
         params += [("region", region) for region in self.regions]
         params += [("year", str(year)) for year in self.years]
         if self.year_from:

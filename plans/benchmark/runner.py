@@ -49,6 +49,7 @@ class BenchConfig:
     loadtest: bool = True
     loadtest_requests: int = 800
     jieba_sample_mb: float = 8.0
+    profile: bool = True
     workdir: Path | None = None
     keep: bool = False
     manage_py: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2] / "manage.py")
@@ -197,6 +198,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "port": config.port,
         "loadtest": config.loadtest,
         "loadtest_requests": config.loadtest_requests,
+        "profile": config.profile,
     }
 
     # 1. load + index on the engine's database
@@ -393,6 +395,9 @@ def format_report(report: dict) -> str:
                 f" p50 {_fmt(lt['latency_ms'].get('p50'))} ms, p95 {_fmt(lt['latency_ms'].get('p95'))} ms,"
                 f" errors {lt['error_count']} of {lt['requests']}"
             )
+        for what, profile in record.get("profile", {}).items():
+            lines.append(f"profile of {what} ({profile['total_s']:.2f} s), own time:")
+            lines += [f"  {row['own_pct']:5.1f}%  {row['function']}" for row in profile["by_own_time"][:8]]
         for key, error in record.get("errors", {}).items():
             lines.append(f"error in {key}: {str(error)[:200]}")
         for note in record.get("notes", []):

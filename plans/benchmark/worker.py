@@ -128,6 +128,15 @@ def task_engine(spec: dict, result: dict) -> None:
         result["systems"]["engine-api"] = {"error": f"engine not available: {exc}"}
         return
     _measure(spec, result, api)
+    if spec.get("profile", True):
+        from plans.benchmark.profile import profile_call
+        from plans.models import Plan
+        from plans.search import index_plans
+
+        result["profile"] = {"search": profile_call(lambda: [api.run(query) for query in QUERY_MIX])}
+        sample = list(Plan.objects.order_by("id").values_list("id", flat=True)[:20])
+        result["profile"]["index_20_plans"] = profile_call(lambda: index_plans(sample))
+        say(spec, "profiled one round of the mix and the indexing of 20 plans")
     call_command("collectstatic", interactive=False, verbosity=0)
     _measure(spec, result, ResultsPage(), quality=False)
 

@@ -11,8 +11,10 @@ This module imports haystack, whoosh and jieba on purpose: it is a peer, not pro
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import jieba
 from django.conf import settings
 from django.core.management import call_command
 from haystack import connections, indexes
@@ -24,6 +26,7 @@ from plans.benchmark.measure import Outcome
 from plans.benchmark.queries import BenchQuery
 from plans.models import Plan
 
+jieba.setLogLevel(logging.WARNING)
 ALIAS = "bench_haystack_peer"
 WHOOSH_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
 

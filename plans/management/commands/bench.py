@@ -60,6 +60,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-loadtest", action="store_true", help="skip the 16-client load test")
         parser.add_argument("--loadtest-requests", type=int, default=800)
         parser.add_argument("--jieba-sample-mb", type=float, default=8.0)
+        parser.add_argument("--no-profile", action="store_true", help="skip the cProfile of our engine")
         parser.add_argument("--workdir", type=Path, help="work folder (default: a new temporary folder)")
         parser.add_argument("--keep", action="store_true", help="keep the work folder and databases")
         parser.add_argument("--worker", type=Path, help=argparse_suppress())
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             loadtest=not options["no_loadtest"],
             loadtest_requests=options["loadtest_requests"],
             jieba_sample_mb=options["jieba_sample_mb"],
+            profile=not options["no_profile"],
             workdir=options["workdir"],
             keep=options["keep"],
         )

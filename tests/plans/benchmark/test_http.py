@@ -21,3 +21,7 @@ def test_page_path_encodes_the_query_and_filters():
     path = page_path(BenchQuery("filtered", "数字经济", regions=("广东", "浙江"), year_from=2019))
     assert path.startswith("/search/?q=%E6%95%B0")
     assert path.count("region=") == 2 and path.endswith("year_from=2019")
+
+
+def test_a_browse_query_has_no_empty_q():
+    assert page_path(BenchQuery("browse", "", regions=("湖北",))) == "/search/?region=%E6%B9%96%E5%8C%97"
