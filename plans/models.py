@@ -187,3 +187,53 @@ class SectionTheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section_id}: {self.theme}"
+
+
+class AuditEntry(models.Model):
+    """Who uploaded, changed, re-indexed or deleted a plan, when, and which fields changed.
+
+    The plan's title and the user's name are copied so that the record outlives both.
+    """
+
+    class Action(models.TextChoices):
+        UPLOAD = "upload", _("上传")
+        UPDATE = "update", _("上传更新")
+        CHANGE = "change", _("修改")
+        DELETE = "delete", _("删除")
+        REINDEX = "reindex", _("重新索引")
+        REPARSE = "reparse", _("重新解析")
+        REASSIGN_THEMES = "reassign_themes", _("重新分配主题")
+        THEME_CHANGE = "theme_change", _("修改主题")
+
+    user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("规划文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit",
+    )
+    plan_title = models.CharField(_("文件标题"), max_length=300, blank=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    changes = models.JSONField(_("字段变化"), default=dict, blank=True, help_text=_("{字段: [原值, 新值]}"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.plan_title}"
+        )

@@ -1,30 +1,269 @@
-"""Thin views: parse the request, call plans.search / plans.selectors, render. (Filled in by the search-pages issue.)"""
+"""Thin views: parse the request, call plans.search and plans.selectors, render (HTML, JSON or CSV).
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+Views never import the engine's libraries, only the public API of plans.search.
+"""
 
-from plans.models import Plan, Theme
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+from functools import partial
+from urllib.parse import parse_qsl
+
+from django.core.handlers.wsgi import get_bytes_from_wsgi
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from plans import search as engine
+from plans import selectors
+from plans.models import Plan
+from plans.search.types import SearchParams, SearchResult
+from searchui import export, links
+from searchui.compare import compare_matrix
+from searchui.facets import build_facets, facet_titles, level_label
+from searchui.histogram import year_histogram
+from searchui.pages import hit_views, pagination
+from searchui.params import (
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    ParsedSearch,
+    Vocabulary,
+    clean_text,
+    parse_search,
+)
+from searchui.plantext import plain, text_blocks
+
+log = logging.getLogger(__name__)
+
+CSV_MAX_ROWS = 20_000
+RELATED_PLANS = 5
+JSON_OPTIONS = {"ensure_ascii": False}
+
+
+def _vocabulary() -> Vocabulary:
+    return Vocabulary(
+        regions=selectors.region_aliases(), themes=selectors.theme_aliases(), levels=selectors.level_aliases()
+    )
+
+
+def _parse(request: HttpRequest) -> ParsedSearch:
+    return parse_search(request.GET, _vocabulary())
+
+
+def _absolute(request: HttpRequest):
+    return request.build_absolute_uri
+
+
+def _run_search(params: SearchParams, notices: list[str]) -> tuple[SearchResult, SearchParams]:
+    """Search; a page past the last one is dropped (with a notice) for the first page."""
+    result = engine.search(params)
+    if params.page > 1 and params.page > result.pages:
+        notices.append(
+            _("第 %(page)d 页不存在（共 %(pages)d 页），已显示第 1 页。")
+            % {"page": params.page, "pages": result.pages}
+        )
+        params = links.with_page(params, 1)
+        result = engine.search(params)
+    return result, params
+
+
+def _filter_summary(params: SearchParams, url_for=links.search_url) -> list[dict]:
+    """The active filters as removable chips (links to /search/, or to /compare/ there)."""
+    titles = facet_titles()
+    chips = []
+    for facet, field in links.FACET_FIELD.items():
+        for value in getattr(params, field):
+            label = level_label(value) if facet == "level" else str(value)
+            url = url_for(links.toggle_value(params, facet, value))
+            chips.append({"facet": titles[facet], "label": label, "remove_url": url})
+    if params.year_from is not None or params.year_to is not None:
+        without_range = links.normalized(dataclasses.replace(params, year_from=None, year_to=None, page=1))
+        label = f"{params.year_from or '…'}–{params.year_to or '…'}"
+        chips.append({"facet": _("年份范围"), "label": label, "remove_url": url_for(without_range)})
+    return chips
+
+
+def _sort_options(params: SearchParams) -> list[dict]:
+    labels = {"relevance": _("相关度"), "-date": _("最新发布"), "date": _("最早发布")}
+    return [
+        {"value": value, "label": label, "selected": params.sort == value} for value, label in labels.items()
+    ]
+
+
+def _results_context(params: SearchParams, result: SearchResult, notices: list[str]) -> dict:
+    canonical = links.search_url(params)
+    region_order = selectors.region_order()
+    pairs = links.query_pairs(params)
+    return {
+        "params": params,
+        "result": result,
+        "notices": notices,
+        "canonical_url": canonical,
+        "hits": hit_views(result.hits, params, canonical),
+        "hits_start": (result.page - 1) * result.page_size + 1,
+        "facets": build_facets(result.facets, params, region_order=region_order),
+        "histogram": year_histogram(result.facets.get("year", []), params),
+        "pagination": pagination(params, result.page, result.pages),
+        "sort_options": _sort_options(params),
+        # Hidden inputs that carry the rest of the state through the query and sort forms.
+        "query_form_pairs": [(k, v) for k, v in pairs if k not in {"q", "page"}],
+        "sort_form_pairs": [(k, v) for k, v in pairs if k not in {"sort", "page"}],
+        "range_form_pairs": [(k, v) for k, v in pairs if k not in {"year", "year_from", "year_to", "page"}],
+        "filter_chips": _filter_summary(params),
+        "clear_all_url": links.search_url(links.clear_filters(params)) if links.has_filters(params) else None,
+        "compare_url": links.compare_url(params),
+        "json_url": links.search_url(params, format="json"),
+        "csv_url": links.search_url(links.with_page(params, 1), format="csv"),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    latest = Plan.objects.select_related("region").order_by("-created_at")[:10]
-    return render(request, "searchui/home.html", {"latest": latest})
+    overview = selectors.facet_overview()
+
+    def linked(facet: str, counts):
+        return [
+            {
+                "label": c.label,
+                "count": c.count,
+                "url": links.search_url(links.only_value(SearchParams(), facet, c.value)),
+            }
+            for c in counts
+        ]
+
+    context = {
+        "overview": overview,
+        "facets": [
+            {"name": "region", "title": _("地区"), "items": linked("region", overview.regions)},
+            {"name": "year", "title": _("年份"), "items": linked("year", overview.years)},
+            {"name": "theme", "title": _("主题"), "items": linked("theme", overview.themes)},
+            {"name": "level", "title": _("层级"), "items": linked("level", overview.levels)},
+        ],
+        "latest": selectors.latest_plans(10),
+    }
+    return render(request, "searchui/home.html", context)
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "searchui/home.html", {"latest": []})
+    parsed = _parse(request)
+    params = parsed.params
+    if parsed.format == "csv":
+        return _csv_response(request, params)
+    if parsed.format == "html" and not parsed.notices:
+        raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace")
+        raw_pairs = parse_qsl(raw_query, keep_blank_values=True)
+        if not links.is_canonical(raw_pairs, params):
+            # One state, one URL: a form submission (q=&sort=…) lands on the canonical address.
+            return redirect(links.search_url(params))
+    notices = list(parsed.notices)
+    result, params = _run_search(params, notices)
+    notices.extend(result.notices)
+    context = _results_context(params, result, notices)
+    if parsed.format == "json":
+        return JsonResponse(export.search_json(context, _absolute(request)), json_dumps_params=JSON_OPTIONS)
+    return render(request, "searchui/search.html", context)
+
+
+def _csv_plans(params: SearchParams) -> Iterator[Plan]:
+    """Every plan of the result set, fetched page by page so memory stays flat."""
+    state = dataclasses.replace(
+        params, page=1, page_size=MAX_PAGE_SIZE, with_facets=False, with_snippets=False
+    )
+    sent = 0
+    while True:
+        result = engine.search(state)  # hits come with region and themes loaded
+        for hit in result.hits:
+            if hit.plan is not None and sent < CSV_MAX_ROWS:
+                sent += 1
+                yield hit.plan
+        if state.page >= result.pages or sent >= CSV_MAX_ROWS:
+            return
+        state = dataclasses.replace(state, page=state.page + 1)
+
+
+def _csv_response(request: HttpRequest, params: SearchParams) -> StreamingHttpResponse:
+    rows = export.csv_rows(_csv_plans(params), _absolute(request))
+    response = StreamingHttpResponse(
+        (row.encode("utf-8") for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="policy-search-results.csv"'
+    return response
+
+
+def _query_terms(q: str) -> list[str]:
+    return list(engine.parse_query(q).terms) if q else []
 
 
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = Plan.objects.filter(pk=plan_id).first()
+    plan = selectors.plan_for_page(plan_id)
     if plan is None:
-        raise Http404("plan not found")
-    return render(request, "searchui/home.html", {"latest": [plan]})
+        raise Http404(_("没有这份规划文件。"))
+    if request.GET.get("format", "").lower() == "json":
+        return JsonResponse(export.plan_json(plan, _absolute(request)), json_dumps_params=JSON_OPTIONS)
+    q = clean_text(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
+    terms = _query_terms(q)
+    highlight = partial(engine.highlight_html, terms=terms) if terms else plain
+    sections = list(plan.sections.all())
+    back = links.safe_back_url(request.GET.get("back"))
+    if back is None and q:
+        back = links.search_url(SearchParams(q=q))
+    context = {
+        "plan": plan,
+        "q": q,
+        "terms": terms,
+        "sections": sections,
+        "blocks": text_blocks(plan.text, sections, highlight),
+        "themes": [
+            {
+                "theme": pt.theme,
+                "matched": pt.matched,
+                "url": links.search_url(SearchParams(themes=(pt.theme.name,))),
+            }
+            for pt in plan.plan_themes.all()
+        ],
+        "related": engine.related_plans(plan, limit=RELATED_PLANS),
+        "back_url": back,
+        "json_url": f"{plan.get_absolute_url()}?format=json",
+        "region_url": links.search_url(SearchParams(regions=(plan.region.name,))) if plan.region_id else None,
+        "year_url": links.search_url(SearchParams(years=(plan.year,))) if plan.year else None,
+    }
+    return render(request, "searchui/plan.html", context)
 
 
 def themes(request: HttpRequest) -> HttpResponse:
-    return render(request, "searchui/home.html", {"latest": [], "themes": Theme.objects.all()})
+    groups = selectors.themes_overview(examples=3)
+    for group in groups:
+        for entry in group.themes:
+            entry.url = links.search_url(SearchParams(themes=(entry.theme.name,)))
+    return render(request, "searchui/themes.html", {"groups": groups})
 
 
 def compare(request: HttpRequest) -> HttpResponse:
-    return render(request, "searchui/home.html", {"latest": []})
+    parsed = _parse(request)
+    params = links.normalized(dataclasses.replace(parsed.params, page=1))
+    matrix = compare_matrix(params, engine.search, region_order=selectors.region_order())
+    if parsed.format == "json":
+        data = {
+            "query": params.q,
+            "count": matrix.total,
+            "years": matrix.years,
+            "rows": [
+                {"region": row.region, "total": row.total.count, "counts": [cell.count for cell in row.cells]}
+                for row in matrix.rows
+            ],
+            "notices": list(parsed.notices),
+        }
+        return JsonResponse(data, json_dumps_params=JSON_OPTIONS)
+    context = {
+        "params": params,
+        "matrix": matrix,
+        "notices": parsed.notices,
+        "results_url": links.search_url(params),
+        "query_form_pairs": [(k, v) for k, v in links.query_pairs(params) if k not in {"q", "page"}],
+        "filter_chips": _filter_summary(params, url_for=links.compare_url),
+        "clear_all_url": links.compare_url(links.clear_filters(params))
+        if links.has_filters(params)
+        else None,
+    }
+    return render(request, "searchui/compare.html", context)

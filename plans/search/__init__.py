@@ -1,12 +1,89 @@
 """The search engine behind one small API. The only package that imports haystack, whoosh or jieba.
 
-Public API (implemented by the search-engine issue):
-    search(params: SearchParams) -> SearchResult
-    index_plans(plan_ids) / remove_plan(plan_id) / rebuild_index()
+    search(params: SearchParams) -> SearchResult       exact-substring recall, BM25F ranking, facets, snippets
+    parse_query(q) -> ParsedQuery                      robust parsing; never raises; notices in Chinese
+    highlight_html(text, terms) / snippet_html(text, terms, width=120)
+    index_plans(ids) / remove_plan(id) / rebuild_index()          write now (calling thread)
+    enqueue_index(ids) / enqueue_remove(ids) / wait_for_indexing(timeout)   background queue
+    check_index(fix=False) -> IndexReport / index_health() -> (ok, message)
     related_plans(plan, limit=5) -> list[Plan]
-    highlight_html(text, terms) -> str        # escaped text with <mark> around every term
+    warm()                                             load the segmenter and open the index at start-up
+
+See README "Search engine" for the design and "Scale-out: Elasticsearch" for the other engine.
 """
 
-from plans.search.types import FacetValue, Hit, SearchParams, SearchResult, SectionHit
+from plans.search.engine import search
+from plans.search.highlight import highlight_html, snippet_html
+from plans.search.indexing import (
+    check_index,
+    enqueue_index,
+    enqueue_remove,
+    index_health,
+    index_plans,
+    rebuild_index,
+    remove_plan,
+    wait_for_indexing,
+)
+from plans.search.query import parse_query
+from plans.search.related import related_plans
+from plans.search.types import (
+    FacetValue,
+    Hit,
+    IndexReport,
+    ParsedQuery,
+    SearchParams,
+    SearchResult,
+    SectionHit,
+)
 
-__all__ = ["FacetValue", "Hit", "SearchParams", "SearchResult", "SectionHit"]
+
+def warm(repair: bool = True) -> None:
+    """Load the word segmenter once per process and open the index (call at server start-up).
+
+    With repair=True, an unreadable index, or an empty one while the database has plans (a lost index
+    folder), is rebuilt from the database in the background; searches meanwhile carry a notice.
+    """
+    import logging
+
+    from plans.search.indexing import schedule_repair
+    from plans.search.segment import warm as warm_segmenter
+    from plans.search.store import store
+
+    warm_segmenter()
+    try:
+        columns = store.columns(store.searcher())
+    except Exception:
+        logging.getLogger(__name__).exception("search index unreadable at start-up")
+        if repair:
+            schedule_repair()
+        return
+    if repair and not columns.docnum_of:
+        from plans.models import Plan
+
+        if Plan.objects.exists():
+            schedule_repair()
+
+
+__all__ = [
+    "FacetValue",
+    "Hit",
+    "IndexReport",
+    "ParsedQuery",
+    "SearchParams",
+    "SearchResult",
+    "SectionHit",
+    "check_index",
+    "enqueue_index",
+    "enqueue_remove",
+    "highlight_html",
+    "index_health",
+    "index_plans",
+    "parse_query",
+    "rebuild_index",
+    "related_plans",
+    "remove_plan",
+    "search",
+    "snippet_html",
+    "wait_for_indexing",
+    "warm",
+]

@@ -7,7 +7,7 @@ Kept free of haystack imports so that settings can call it before apps load.
 
 from urllib.parse import urlsplit
 
-WHOOSH_ENGINE = "haystack.backends.whoosh_backend.WhooshEngine"
+WHOOSH_ENGINE = "plans.search.backend.PolicyWhooshEngine"  # haystack's Whoosh engine, tuned schema
 ELASTICSEARCH_ENGINE = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
 
 

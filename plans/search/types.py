@@ -73,3 +73,46 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)  # normalised terms, for highlighting elsewhere
     notices: list[str] = field(default_factory=list)  # e.g. "查询已简化：…"
     took_ms: float = 0.0
+
+
+@dataclass
+class ParsedQuery:
+    """A user's query string, made safe: every term is matched as an exact substring (AND).
+
+    `terms` are the normalised positive terms (phrases included), `phrases` the quoted ones, `excluded`
+    the terms after NOT or a leading minus; `notices` tell the user, in Chinese, how the query was simplified.
+    """
+
+    terms: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The query as the engine runs it, in the user's own syntax."""
+        parts = [f'"{t}"' if t in self.phrases else t for t in self.terms]
+        parts += [f"-{t}" for t in self.excluded]
+        return " ".join(parts)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+@dataclass
+class IndexReport:
+    """What check_index found: plans missing from the index, stale in it, or indexed but gone from the DB."""
+
+    plans_in_db: int = 0
+    docs_in_index: int = 0
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    orphans: list[int] = field(default_factory=list)
+    rebuilt: bool = False  # the index was unreadable and was rebuilt from the database
+    fixed: bool = False
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.orphans or self.error)

@@ -1,0 +1,263 @@
+"""search(): exact-substring recall, BM25F ranking, facets from cached columns, our own snippets."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from bisect import bisect_left
+from collections import Counter
+
+from plans.search.exact import query_docs, term_docs
+from plans.search.highlight import find_matches, snippet_html
+from plans.search.indexing import schedule_repair
+from plans.search.normalize import normalise
+from plans.search.query import parse_query, ranking_query, required_terms
+from plans.search.store import Columns, store
+from plans.search.types import FacetValue, Hit, SearchParams, SearchResult, SectionHit
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 100
+INDEX_REBUILDING_NOTICE = "检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。"
+SECTIONS_PER_HIT = 3
+SECTION_SNIPPET_WIDTH = 80
+
+
+def _level_labels() -> dict[str, str]:
+    from plans.models import Level
+
+    return {value: str(label) for value, label in Level.choices}
+
+
+def _passes(params: SearchParams, columns: Columns, docnum: int) -> tuple[bool, bool, bool, bool, bool]:
+    """Which filters one document passes: (region, year, theme, level, year range)."""
+    region_ok = not params.regions or columns.regions[docnum] in params.regions
+    year = columns.years[docnum]
+    year_ok = not params.years or year in params.years
+    theme_ok = not params.themes or any(t in params.themes for t in columns.themes[docnum])
+    level_ok = not params.levels or columns.levels[docnum] in params.levels
+    range_ok = True
+    if params.year_from is not None and (not year or year < params.year_from):
+        range_ok = False
+    if params.year_to is not None and (not year or year > params.year_to):
+        range_ok = False
+    return region_ok, year_ok, theme_ok, level_ok, range_ok
+
+
+def filter_and_count(params: SearchParams, columns: Columns, docnums, with_facets: bool = True):
+    """Keep the documents that pass every filter; count facets the disjunctive way.
+
+    A facet's counts apply every filter except that facet's own selection (the year range always applies),
+    so the counts say how many results each value would add. Several values of one facet are OR-ed.
+    """
+    kept: list[int] = []
+    counts = {"region": Counter(), "year": Counter(), "theme": Counter(), "level": Counter()}
+    filtered = bool(params.regions or params.years or params.themes or params.levels)
+    ranged = params.year_from is not None or params.year_to is not None
+    regions, years, levels, themes = columns.regions, columns.years, columns.levels, columns.themes
+    for docnum in docnums:
+        if filtered or ranged:
+            region_ok, year_ok, theme_ok, level_ok, range_ok = _passes(params, columns, docnum)
+            if not range_ok:
+                continue
+            failures = (not region_ok) + (not year_ok) + (not theme_ok) + (not level_ok)
+        else:
+            region_ok = year_ok = theme_ok = level_ok = True
+            failures = 0
+        if failures == 0:
+            kept.append(docnum)
+        if not with_facets or failures > 1:
+            continue
+        if failures == 0 or not region_ok:
+            counts["region"][regions[docnum]] += 1
+        if failures == 0 or not year_ok:
+            counts["year"][years[docnum]] += 1
+        if failures == 0 or not level_ok:
+            counts["level"][levels[docnum]] += 1
+        if failures == 0 or not theme_ok:
+            for theme in themes[docnum]:
+                counts["theme"][theme] += 1
+    return kept, counts
+
+
+def _facet_values(params: SearchParams, counts) -> dict[str, list[FacetValue]]:
+    labels = _level_labels()
+    facets: dict[str, list[FacetValue]] = {}
+    region = counts["region"]
+    region.pop("", None)
+    for value in params.regions:
+        region.setdefault(value, 0)
+    facets["region"] = [FacetValue(v, c, v) for v, c in sorted(region.items(), key=lambda i: (-i[1], i[0]))]
+    year = counts["year"]
+    year.pop(0, None)
+    for value in params.years:
+        year.setdefault(value, 0)
+    facets["year"] = [FacetValue(str(v), c, str(v)) for v, c in sorted(year.items(), key=lambda i: -i[0])]
+    theme = counts["theme"]
+    for value in params.themes:
+        theme.setdefault(value, 0)
+    facets["theme"] = [FacetValue(v, c, v) for v, c in sorted(theme.items(), key=lambda i: (-i[1], i[0]))]
+    level = counts["level"]
+    level.pop("", None)
+    for value in params.levels:
+        level.setdefault(value, 0)
+    facets["level"] = [
+        FacetValue(v, c, labels.get(v, v)) for v, c in sorted(level.items(), key=lambda i: (-i[1], i[0]))
+    ]
+    return facets
+
+
+def search(params: SearchParams) -> SearchResult:
+    """Run a search: every plan containing each query term (exact, normalised), ranked, faceted, paged."""
+    started = time.perf_counter()
+    parsed = parse_query(params.q)
+    page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
+    try:
+        searcher = store.searcher()
+        columns = store.columns(searcher)
+    except Exception:  # a corrupt or unreadable index: repair it from the database, answer meanwhile
+        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        schedule_repair()
+        return _unavailable(parsed, page_size, started)
+    required = required_terms(parsed)
+    scores: dict[int, float] = {}
+    if required:
+        matched = sorted(query_docs(searcher, required, parsed.excluded))
+    else:  # browse everything (minus excluded terms, if any)
+        matched = columns.live
+        if parsed.excluded:
+            excluded = query_docs(searcher, [], parsed.excluded, universe=frozenset(matched))
+            matched = sorted(excluded)
+    kept, counts = filter_and_count(params, columns, matched, params.with_facets)
+    sort = params.sort if params.sort in ("relevance", "-date", "date") else "relevance"
+    if sort == "relevance" and not required:
+        sort = "-date"
+    date_keys, plan_ids = columns.date_keys, columns.plan_ids
+    kept.sort(key=lambda d: (-date_keys[d], -(plan_ids[d] or 0)))
+    if sort == "date":
+        kept.reverse()
+    if sort == "relevance" and kept:
+        kept, scores = _rank(searcher, required, kept, max(1, int(params.page or 1)) * page_size)
+    count = len(kept)
+    pages = max(1, math.ceil(count / page_size))
+    page = max(1, min(int(params.page or 1), pages))
+    window = kept[(page - 1) * page_size : page * page_size]
+    hits = _load_hits(window, columns, scores, parsed.terms, params.with_snippets)
+    return SearchResult(
+        query=parsed.text,
+        count=count,
+        page=page,
+        pages=pages,
+        page_size=page_size,
+        hits=hits,
+        facets=_facet_values(params, counts) if params.with_facets else {},
+        terms=list(parsed.terms),
+        notices=list(parsed.notices),
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
+    return SearchResult(
+        query=parsed.text,
+        count=0,
+        page=1,
+        pages=1,
+        page_size=page_size,
+        hits=[],
+        facets={name: [] for name in ("region", "year", "theme", "level")},
+        terms=list(parsed.terms),
+        notices=[*parsed.notices, INDEX_REBUILDING_NOTICE],
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[list[int], dict[int, float]]:
+    """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
+
+    "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
+    from exact.py, cheap and cached. Only the `needed` best of each group are scored and sorted by Whoosh
+    (a page's worth); unscored documents follow by date, so the order is the same on every page.
+    """
+    query = ranking_query(required)
+    if query is None:
+        return kept, {}
+    groups = [kept]
+    if len(required) > 1:
+        orders = [required, list(reversed(required))] if len(required) == 2 else [required]
+        together: set[int] = set()
+        for order in orders:
+            together |= term_docs(searcher, "".join(t.replace(" ", "") for t in order))
+        if together:
+            groups = [[d for d in kept if d in together], [d for d in kept if d not in together]]
+    ranked: list[int] = []
+    scores: dict[int, float] = {}
+    for group in groups:
+        if not group:
+            continue
+        results = searcher.search(query, limit=needed, filter=set(group), terms=False)
+        top = list(results.top_n)
+        scores.update((docnum, score) for score, docnum in top)
+        ranked += [docnum for _, docnum in top]
+        ranked += [d for d in group if d not in scores]
+    return ranked, scores
+
+
+def _load_hits(docnums, columns: Columns, scores, terms, with_snippets: bool) -> list[Hit]:
+    from plans.models import Plan, Section
+
+    plan_ids = [columns.plan_ids[d] for d in docnums]
+    queryset = Plan.objects.select_related("region").prefetch_related("themes")
+    if not with_snippets:
+        queryset = queryset.defer("text")
+    plans = queryset.in_bulk(plan_ids)
+    sections_by_plan: dict[int, list] = {}
+    if with_snippets and terms:
+        for section in Section.objects.filter(plan_id__in=plan_ids).only(
+            "id", "plan_id", "heading", "anchor", "start", "end", "order"
+        ):
+            sections_by_plan.setdefault(section.plan_id, []).append(section)
+    hits = []
+    for docnum, plan_id in zip(docnums, plan_ids, strict=True):
+        plan = plans.get(plan_id)
+        if plan is None:  # deleted from the database, its removal from the index still queued
+            continue
+        hit = Hit(plan_id=plan_id, score=float(scores.get(docnum, 0.0)), plan=plan)
+        if with_snippets:
+            hit.snippet = snippet_html(plan.text, terms, 120)
+            if terms:
+                hit.sections = best_sections(plan.text, sections_by_plan.get(plan_id, []), terms)
+        hits.append(hit)
+    return hits
+
+
+def best_sections(text: str, sections, terms, limit: int = SECTIONS_PER_HIT) -> list[SectionHit]:
+    """The sections holding the most distinct query terms (then the most matches), in document order."""
+    pieces = [p for term in terms for p in normalise(term).split() if p]
+    if not pieces:
+        return []
+    matches = find_matches(text, pieces)
+    starts = [m[0] for m in matches]
+    scored = []
+    for section in sections:
+        start, end = section.start, section.end or len(text)
+        if end <= start:
+            continue
+        inside = [m for m in matches[bisect_left(starts, start) : bisect_left(starts, end)] if m[1] <= end]
+        heading = normalise(section.heading)
+        heading_hits = {i for i, p in enumerate(pieces) if p in heading}
+        distinct = len({m[2] for m in inside} | heading_hits)
+        if distinct == 0:
+            continue
+        scored.append(((distinct, len(inside) + 3 * len(heading_hits)), section))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    chosen = sorted((s for _, s in scored[:limit]), key=lambda s: s.order)
+    return [
+        SectionHit(
+            heading=s.heading,
+            anchor=s.anchor,
+            snippet=snippet_html(text, pieces, SECTION_SNIPPET_WIDTH, start=s.start, end=s.end or len(text)),
+        )
+        for s in chosen
+    ]

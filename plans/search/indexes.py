@@ -1,0 +1,116 @@
+"""The haystack SearchIndex for plans: what is indexed, declared next to the model's search code.
+
+Fields (index field name -> what it holds):
+  text         body words (jieba), the haystack document field
+  title        title words (jieba), boosted over the body
+  chars        title + newline + body as character bigrams with positions (exact substring matching)
+  unigrams     every distinct character of title and body (single-character queries)
+  region / level / themes / year / date_key   facets and sorting (stored, read into per-generation columns)
+  updated      the plan's updated_at, so that check_index can see stale documents
+"""
+
+from haystack import indexes
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT
+
+from plans.models import Plan
+from plans.search.analyzers import BigramAnalyzer, UnigramAnalyzer, WordAnalyzer
+from plans.search.formats import FastPositions
+
+TITLE_BOOST = 3.0
+
+
+def _positional_text(field):
+    whoosh_field = TEXT(analyzer=field.analyzer, phrase=True, stored=False, field_boost=field.boost)
+    whoosh_field.format = FastPositions(field_boost=field.boost)
+    return whoosh_field
+
+
+class WordsField(indexes.CharField):
+    def whoosh_field(self, field):
+        return _positional_text(field)
+
+
+class BigramsField(indexes.CharField):
+    def whoosh_field(self, field):
+        return _positional_text(field)
+
+
+class UnigramsField(indexes.CharField):
+    def whoosh_field(self, field):
+        return TEXT(analyzer=field.analyzer, phrase=False, stored=False, field_boost=field.boost)
+
+
+class FacetValueField(indexes.CharField):
+    def whoosh_field(self, field):
+        return ID(stored=True)
+
+
+class FacetNumberField(indexes.IntegerField):
+    def whoosh_field(self, field):
+        return NUMERIC(numtype=int, bits=64, stored=True, signed=True)
+
+
+class FacetListField(indexes.MultiValueField):
+    def whoosh_field(self, field):
+        return KEYWORD(stored=True, commas=True, lowercase=False, scorable=False)
+
+
+class StoredOnlyField(indexes.CharField):
+    def whoosh_field(self, field):
+        return STORED()
+
+
+def title_and_body(plan: Plan) -> str:
+    """The text the character views index: title and body kept apart by a newline."""
+    return f"{plan.title}\n{plan.text}"
+
+
+def date_key(plan: Plan) -> int:
+    """Sort key for 'date': published_on, else 1 July of the year, else 0 (oldest)."""
+    if plan.published_on:
+        return plan.published_on.toordinal()
+    if plan.year:
+        from datetime import date
+
+        return date(plan.year, 7, 1).toordinal()
+    return 0
+
+
+class PlanIndex(indexes.SearchIndex, indexes.Indexable):
+    text = WordsField(document=True, model_attr="text", analyzer=WordAnalyzer())
+    title = WordsField(model_attr="title", analyzer=WordAnalyzer(), boost=TITLE_BOOST)
+    chars = BigramsField(analyzer=BigramAnalyzer())
+    unigrams = UnigramsField(analyzer=UnigramAnalyzer())
+    region = FacetValueField(null=True)
+    level = FacetValueField(model_attr="level", null=True)
+    themes = FacetListField(null=True)
+    year = FacetNumberField(model_attr="year", null=True)
+    date_key = FacetNumberField()
+    updated = StoredOnlyField()
+
+    def get_model(self):
+        return Plan
+
+    def index_queryset(self, using=None):
+        return Plan.objects.select_related("region").prefetch_related("themes")
+
+    def prepare_chars(self, obj):
+        return title_and_body(obj)
+
+    def prepare_unigrams(self, obj):
+        return title_and_body(obj)
+
+    def prepare_region(self, obj):
+        return obj.region.name if obj.region_id else ""
+
+    def prepare_themes(self, obj):
+        return sorted(theme.name for theme in obj.themes.all())
+
+    def prepare_year(self, obj):
+        return obj.year or 0
+
+    def prepare_date_key(self, obj):
+        return date_key(obj)
+
+    def prepare_updated(self, obj):
+        return obj.updated_at.isoformat() if obj.updated_at else ""

@@ -1,0 +1,195 @@
+"""The Whoosh index that haystack manages, opened once per process, with one shared, refreshed searcher.
+
+Per index generation we also keep plain per-document columns (plan id, region, year, level, themes, date key)
+read from the small stored fields: facet counts, filters and date sorting are loops over these lists
+instead of Whoosh's `groupedby`, and a page's plan ids come without touching stored fields again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+logger = logging.getLogger(__name__)
+
+ALIAS = "default"
+
+
+@dataclass
+class Columns:
+    """Per-docnum values of one searcher generation (None where a document is deleted)."""
+
+    plan_ids: list[int | None]
+    regions: list[str]
+    years: list[int]
+    levels: list[str]
+    themes: list[tuple[str, ...]]
+    date_keys: list[int]
+    updated: list[str]
+    docnum_of: dict[int, int] = field(default_factory=dict)  # plan id -> docnum
+
+    @property
+    def live(self) -> list[int]:
+        return list(self.docnum_of.values())
+
+
+class IndexStore:
+    """Process-wide access to the index: schema, FileIndex, the shared searcher and its columns."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self.write_lock = threading.Lock()  # one writer at a time in this process
+        self._reset()
+
+    def _reset(self):
+        self._ix = None
+        self._schema = None
+        self._searcher = None
+        self._searcher_stamp = None
+        self._columns = None
+        self._columns_key = None
+
+    def reset(self) -> None:
+        """Forget the open index (after a settings change or a rebuild elsewhere)."""
+        with self._lock:
+            if self._searcher is not None:
+                with contextlib.suppress(Exception):  # already closed by a concurrent refresh
+                    self._searcher.close()
+            self._reset()
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.HAYSTACK_CONNECTIONS[ALIAS]["PATH"])
+
+    @property
+    def schema(self):
+        if self._schema is None:
+            from haystack import connections
+
+            backend = connections[ALIAS].get_backend()
+            fields = connections[ALIAS].get_unified_index().all_searchfields()
+            self._schema = backend.build_schema(fields)[1]
+        return self._schema
+
+    def haystack_backend(self):
+        from haystack import connections
+
+        return connections[ALIAS].get_backend()
+
+    def index(self, create: bool = True):
+        """The FileIndex, created empty when the folder has none."""
+        with self._lock:
+            if self._ix is None:
+                path = self.path
+                path.mkdir(parents=True, exist_ok=True)
+                storage = FileStorage(str(path))
+                try:
+                    self._ix = storage.open_index(schema=self.schema)
+                except whoosh_index.EmptyIndexError:
+                    if not create:
+                        raise
+                    self._ix = storage.create_index(self.schema)
+            return self._ix
+
+    def create_empty(self):
+        """Replace whatever is in the folder by an empty index (rebuild, or repair of a corrupt one)."""
+        with self._lock:
+            self.reset()
+            path = self.path
+            path.mkdir(parents=True, exist_ok=True)
+            storage = FileStorage(str(path))
+            self._ix = storage.create_index(self.schema)
+            return self._ix
+
+    def _stamp(self):
+        """Identity of the folder's current table of contents: a folder deleted and re-created by haystack's
+        rebuild_index can reach the same generation number as the index we have open."""
+        try:
+            ix = self._ix
+            toc = self.path / f"_{ix.indexname}_{ix.latest_generation()}.toc"
+            stat = toc.stat()
+            return stat.st_ino, stat.st_mtime_ns
+        except (OSError, AttributeError):
+            return None
+
+    def searcher(self):
+        """The shared searcher, refreshed when a writer committed a new generation."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self.index().searcher()
+                self._searcher_stamp = self._stamp()
+            else:
+                # Old searchers are left to the garbage collector: a request may still be using one.
+                if not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()  # reuses the unchanged segments
+                    self._searcher_stamp = self._stamp()
+                elif self._stamp() != self._searcher_stamp:
+                    self._ix = None
+                    self._searcher = self.index().searcher()
+                    self._searcher_stamp = self._stamp()
+            return self._searcher
+
+    def columns(self, searcher) -> Columns:
+        """The per-document columns for this searcher's generation (built once per generation)."""
+        reader = searcher.reader()
+        key = (id(reader), reader.generation(), reader.doc_count_all())
+        with self._lock:
+            if self._columns_key == key and self._columns is not None:
+                return self._columns
+        columns = _read_columns(reader)
+        with self._lock:
+            self._columns, self._columns_key = columns, key
+        return columns
+
+
+def _read_columns(reader) -> Columns:
+    total = reader.doc_count_all()
+    plan_ids: list[int | None] = [None] * total
+    regions = [""] * total
+    years = [0] * total
+    levels = [""] * total
+    themes: list[tuple[str, ...]] = [()] * total
+    date_keys = [0] * total
+    updated = [""] * total
+    docnum_of: dict[int, int] = {}
+    for docnum, stored in reader.iter_docs():
+        try:
+            plan_id = int(stored.get("django_id"))
+        except (TypeError, ValueError):
+            continue
+        plan_ids[docnum] = plan_id
+        regions[docnum] = stored.get("region") or ""
+        years[docnum] = int(stored.get("year") or 0)
+        levels[docnum] = stored.get("level") or ""
+        raw_themes = stored.get("themes") or ""
+        themes[docnum] = tuple(t for t in raw_themes.split(",") if t) if isinstance(raw_themes, str) else ()
+        date_keys[docnum] = int(stored.get("date_key") or 0)
+        updated[docnum] = stored.get("updated") or ""
+        docnum_of[plan_id] = docnum
+    return Columns(plan_ids, regions, years, levels, themes, date_keys, updated, docnum_of)
+
+
+store = IndexStore()
+
+
+@receiver(setting_changed)
+def _on_setting_changed(setting, value, **kwargs):
+    """Tests point the index at a temporary folder: make haystack and our cache follow."""
+    if setting != "HAYSTACK_CONNECTIONS":
+        return
+    import threading as _threading
+
+    from haystack import connections
+
+    connections.connections_info = value
+    connections.thread_local = _threading.local()
+    store.reset()

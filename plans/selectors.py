@@ -1,0 +1,175 @@
+"""Read-only queries for the researcher-facing pages. No writes here (those live in services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Prefetch, QuerySet
+
+from plans.models import Level, Plan, PlanTheme, Region, Section, SectionTheme, Theme
+
+LISTING_DEFERRED = ("text", "extraction", "review_notes")
+
+
+def _with_region_and_themes(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    """Region, themes (taxonomy order) and plan_themes (best score first, with the matched keywords)."""
+    plan_themes = PlanTheme.objects.select_related("theme").order_by("-score", "theme__order")
+    return plans.select_related("region").prefetch_related(
+        "themes", Prefetch("plan_themes", queryset=plan_themes)
+    )
+
+
+def plans_for_listing() -> QuerySet[Plan]:
+    """Plans with what a list item shows (region, themes) in a fixed number of queries, without the text."""
+    return _with_region_and_themes(Plan.objects.defer(*LISTING_DEFERRED))
+
+
+def latest_plans(limit: int = 10) -> list[Plan]:
+    """The most recently issued plans (by date, then year, then when they were added)."""
+    return list(
+        plans_for_listing().order_by(
+            F("published_on").desc(nulls_last=True), F("year").desc(nulls_last=True), "-created_at", "-pk"
+        )[:limit]
+    )
+
+
+def region_aliases() -> dict[str, str]:
+    """Every accepted spelling of a region (简称 and 全称) mapped to its short name."""
+    aliases: dict[str, str] = {}
+    for name, full_name in Region.objects.values_list("name", "full_name"):
+        aliases[name] = name
+        aliases.setdefault(full_name, name)
+    return aliases
+
+
+def region_order() -> dict[str, int]:
+    """Region short name -> its place in the national statistical order (for listing regions)."""
+    return dict(Region.objects.values_list("name", "order"))
+
+
+def theme_aliases() -> dict[str, str]:
+    """Every accepted spelling of a theme (name and slug) mapped to its name."""
+    aliases: dict[str, str] = {}
+    for name, slug in Theme.objects.values_list("name", "slug"):
+        aliases[name] = name
+        aliases.setdefault(slug, name)
+    return aliases
+
+
+def level_aliases() -> dict[str, str]:
+    """Level values (national/provincial/municipal) and their Chinese labels mapped to the value."""
+    aliases = {value: value for value in Level.values}
+    for value, label in Level.choices:
+        aliases.setdefault(str(label), value)
+    return aliases
+
+
+@dataclass
+class FacetCount:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Overview:
+    """Counts of all plans by facet, for the home page."""
+
+    total: int
+    regions: list[FacetCount] = field(default_factory=list)
+    years: list[FacetCount] = field(default_factory=list)
+    themes: list[FacetCount] = field(default_factory=list)
+    levels: list[FacetCount] = field(default_factory=list)
+
+
+def facet_overview() -> Overview:
+    """Plan counts per region, year, theme and level over the whole collection (values with no plan left out)."""
+    plans = Plan.objects.all()
+    regions = (
+        Region.objects.annotate(n=Count("plans"))
+        .filter(n__gt=0)
+        .order_by("-n", "order")
+        .values_list("name", "n")
+    )
+    years = (
+        plans.exclude(year=None)
+        .values_list("year")
+        .annotate(n=Count("pk"))
+        .order_by("-year")
+        .values_list("year", "n")
+    )
+    themes = (
+        Theme.objects.annotate(n=Count("plan_themes"))
+        .filter(n__gt=0)
+        .order_by("-n", "order")
+        .values_list("name", "n")
+    )
+    level_counts = dict(
+        plans.exclude(level="").values_list("level").annotate(n=Count("pk")).values_list("level", "n")
+    )
+    return Overview(
+        total=plans.count(),
+        regions=[FacetCount(name, name, n) for name, n in regions],
+        years=[FacetCount(str(year), str(year), n) for year, n in years],
+        themes=[FacetCount(name, name, n) for name, n in themes],
+        levels=[
+            FacetCount(value, str(label), level_counts[value])
+            for value, label in Level.choices
+            if value in level_counts
+        ],
+    )
+
+
+@dataclass
+class ThemeEntry:
+    theme: Theme
+    plan_count: int
+    section_count: int
+    examples: list[Plan]
+    url: str = ""  # filled in by the view: the results for this theme
+
+
+@dataclass
+class ThemeGroup:
+    value: str
+    label: str
+    themes: list[ThemeEntry]
+
+
+def themes_overview(examples: int = 3) -> list[ThemeGroup]:
+    """The taxonomy by group, each theme with its plan and section counts and its best-scoring plans."""
+    # Two grouped counts, not one query with two Count()s: joining both relations multiplies their rows.
+    plan_counts = dict(
+        PlanTheme.objects.values_list("theme").annotate(n=Count("pk")).values_list("theme", "n")
+    )
+    section_counts = dict(
+        SectionTheme.objects.values_list("theme").annotate(n=Count("pk")).values_list("theme", "n")
+    )
+    groups: dict[str, ThemeGroup] = {
+        value: ThemeGroup(value, str(label), []) for value, label in Theme.Group.choices
+    }
+    for theme in Theme.objects.order_by("order", "name"):
+        best = [
+            pt.plan
+            for pt in PlanTheme.objects.filter(theme=theme)
+            .select_related("plan__region")
+            .defer(*(f"plan__{name}" for name in LISTING_DEFERRED))
+            .order_by("-score", F("plan__year").desc(nulls_last=True), "plan__pk")[:examples]
+        ]
+        entry = ThemeEntry(theme, plan_counts.get(theme.pk, 0), section_counts.get(theme.pk, 0), best)
+        groups.setdefault(theme.group, ThemeGroup(theme.group, theme.group, [])).themes.append(entry)
+    return [group for group in groups.values() if group.themes]
+
+
+def plan_for_page(plan_id: int) -> Plan | None:
+    """One plan with its region, themes (and the keywords that placed them) and its sections with theirs."""
+    section_themes = SectionTheme.objects.select_related("theme").order_by("-score", "theme__order")
+    sections = Section.objects.order_by("order").prefetch_related(
+        Prefetch("section_themes", queryset=section_themes)
+    )
+    return (
+        _with_region_and_themes(Plan.objects.all())
+        .prefetch_related(Prefetch("sections", queryset=sections))
+        .filter(pk=plan_id)
+        .first()
+    )

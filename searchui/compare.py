@@ -1,0 +1,107 @@
+"""The region × year matrix of /compare/: how many plans of the current query and filters fall in each cell.
+
+The engine counts one facet at a time, so the matrix takes one search for the totals plus one per row or
+per column, whichever is fewer (each asks for one hit and no snippets, only facet counts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from plans.search.types import SearchParams, SearchResult
+from searchui import links
+
+Runner = Callable[[SearchParams], SearchResult]
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int
+    url: str | None  # None for an empty cell
+    heat: int = 0  # 0 (empty) to 4 (the fullest cells), for shading
+
+
+@dataclass
+class Row:
+    region: str
+    total: Cell
+    cells: list[Cell]
+
+
+@dataclass
+class Matrix:
+    years: list[int]
+    rows: list[Row]
+    column_totals: list[Cell]
+    total: int  # plans of the result set (some may have no region or year)
+    searches: int
+
+    @property
+    def placed(self) -> int:
+        return sum(row.total.count for row in self.rows)
+
+
+def _counts(result: SearchResult, facet: str) -> dict[str, int]:
+    return {fv.value: fv.count for fv in result.facets.get(facet, []) if fv.count > 0}
+
+
+def _cell(params: SearchParams, count: int, **only: str | int) -> Cell:
+    if not count:
+        return Cell(0, None)
+    state = params
+    for facet, value in only.items():
+        state = links.only_value(state, facet, value)
+    return Cell(count, links.search_url(state))
+
+
+def compare_matrix(params: SearchParams, run: Runner, *, region_order: Mapping[str, int]) -> Matrix:
+    """Count the result set of `params` by region and year."""
+    probe = dataclasses.replace(params, page=1, page_size=1, with_facets=True, with_snippets=False)
+    base = run(probe)
+    searches = 1
+    region_totals = _counts(base, "region")
+    if params.regions:
+        region_totals = {r: n for r, n in region_totals.items() if r in params.regions}
+    year_totals = {int(y): n for y, n in _counts(base, "year").items() if y.isdigit()}
+    if params.years:
+        year_totals = {y: n for y, n in year_totals.items() if y in params.years}
+
+    regions = sorted(region_totals, key=lambda r: (region_order.get(r, 999), r))
+    years = sorted(year_totals)
+    grid: dict[tuple[str, int], int] = {}
+    if len(regions) <= len(years):
+        for region in regions:
+            counts = _counts(run(dataclasses.replace(probe, regions=(region,))), "year")
+            searches += 1
+            for year in years:
+                grid[region, year] = counts.get(str(year), 0)
+    else:
+        for year in years:
+            counts = _counts(
+                run(dataclasses.replace(probe, years=(year,), year_from=None, year_to=None)), "region"
+            )
+            searches += 1
+            for region in regions:
+                grid[region, year] = counts.get(region, 0)
+
+    peak = max(grid.values(), default=0)
+
+    def shaded(cell: Cell) -> Cell:
+        heat = math.ceil(4 * cell.count / peak) if peak and cell.count else 0
+        return dataclasses.replace(cell, heat=heat)
+
+    rows = [
+        Row(
+            region=region,
+            total=_cell(params, region_totals[region], region=region),
+            cells=[
+                shaded(_cell(params, grid.get((region, year), 0), region=region, year=year)) for year in years
+            ],
+        )
+        for region in regions
+    ]
+    column_totals = [_cell(params, year_totals[year], year=year) for year in years]
+    return Matrix(years=years, rows=rows, column_totals=column_totals, total=base.count, searches=searches)

@@ -1,0 +1,31 @@
+"""Fixtures for the admin tests: staff and non-staff users, and a private staging folder per test."""
+
+import pytest
+
+from tests.plans.admin.reference import ensure_reference_data
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Regions and themes as the data migration loads them (transactional tests flush them)."""
+    if request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def staging_dir(settings, tmp_path):
+    settings.UPLOAD_STAGING_DIR = tmp_path / "staging"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.UPLOAD_STAGING_DIR
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-123")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client

@@ -1,0 +1,216 @@
+"""Indexing never blocks or loses: signals + on_commit + one writer, status kept, check_index repairs."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+
+from plans.models import Plan
+from plans.search import (
+    SearchParams,
+    check_index,
+    index_health,
+    index_plans,
+    rebuild_index,
+    remove_plan,
+    search,
+    wait_for_indexing,
+)
+from tests.conftest import _build_plan
+
+
+def ids_for(q):
+    return {hit.plan_id for hit in search(SearchParams(q=q, page_size=100)).hits}
+
+
+@pytest.mark.django_db
+def test_index_plans_sets_status_and_remove_plan_removes(make_plan):
+    plan = make_plan(title="甲", text="科技创新", index=False)
+    assert plan.index_status == Plan.IndexStatus.PENDING
+    index_plans([plan.pk])
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.INDEXED and plan.indexed_at is not None
+    assert ids_for("科技创新") == {plan.pk}
+    remove_plan(plan.pk)
+    assert ids_for("科技创新") == set()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_saving_editing_and_deleting_plans_updates_the_index_through_the_queue():
+    """GIVEN committed saves WHEN the queue drains THEN the index follows the database."""
+    plan = _build_plan(title="甲", text="科技金融")
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.INDEXED
+
+    plan.text = "众创空间"
+    plan.save()
+    assert Plan.objects.get(pk=plan.pk).index_status == Plan.IndexStatus.PENDING
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == set() and ids_for("众创空间") == {plan.pk}
+
+    plan.delete()
+    assert wait_for_indexing(30)
+    assert ids_for("众创空间") == set()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_plans_saved_from_several_threads_while_searching_are_all_found():
+    """GIVEN 4 threads saving 10 plans each while a fifth searches WHEN the queue drains
+    THEN every plan is found, none failed, and the searches never raised."""
+    from django.db import connection
+
+    errors: list[BaseException] = []
+    created: list[int] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(n):
+        try:
+            for i in range(10):
+                plan = _build_plan(title=f"线程{n}规划{i}", text=f"并发索引测试 标记{n}x{i}y")
+                with lock:
+                    created.append(plan.pk)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def reader():
+        try:
+            while not stop.is_set():
+                search(SearchParams(q="并发索引"))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    searcher_thread = threading.Thread(target=reader)
+    searcher_thread.start()
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in writers:
+        t.start()
+    for t in writers:
+        t.join()
+    assert wait_for_indexing(60)
+    stop.set()
+    searcher_thread.join()
+    assert errors == []
+    assert len(created) == 40
+    assert ids_for("并发索引测试") == set(created)
+    assert search(SearchParams(q="并发索引测试")).count == 40
+    assert set(Plan.objects.values_list("index_status", flat=True)) == {Plan.IndexStatus.INDEXED}
+    for n, i in [(0, 0), (3, 9), (2, 5)]:
+        assert len(ids_for(f"标记{n}x{i}y")) == 1
+
+
+@pytest.mark.django_db
+def test_check_index_reports_missing_stale_and_orphans_and_fix_repairs(make_plan):
+    indexed = make_plan(title="甲", text="科技金融")
+    missing = make_plan(title="乙", text="众创空间", index=False)
+    stale = make_plan(title="丙", text="旧文本")
+    orphan = make_plan(title="丁", text="孵化器")
+    Plan.objects.filter(pk=stale.pk).update(text="新文本", updated_at=stale.updated_at.replace(year=2030))
+    Plan.objects.filter(pk=orphan.pk).delete()  # on_commit never runs inside this test's transaction
+
+    report = check_index()
+    assert (report.missing, report.stale, report.orphans) == ([missing.pk], [stale.pk], [orphan.pk])
+    assert not report.ok
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("check_index")
+    assert exit_info.value.code == 1
+
+    call_command("check_index", "--fix")
+    assert check_index().ok
+    assert ids_for("众创空间") == {missing.pk}
+    assert ids_for("新文本") == {stale.pk} and ids_for("旧文本") == set()
+    assert ids_for("孵化器") == set()
+    assert ids_for("科技金融") == {indexed.pk}
+
+
+@pytest.mark.django_db
+def test_a_corrupt_index_is_rebuilt_from_the_database(make_plan, search_index):
+    plan = make_plan(title="甲", text="科技金融")
+    for path in search_index.iterdir():
+        path.write_bytes(b"garbage")
+    from plans.search.store import store
+
+    store.reset()
+    ok, message = index_health()
+    assert not ok and message
+    assert not check_index().ok
+    report = check_index(fix=True)
+    assert report.ok and report.rebuilt
+    assert ids_for("科技金融") == {plan.pk}
+    assert index_health()[0]
+
+
+@pytest.mark.django_db
+def test_a_missing_index_folder_is_recreated(make_plan, search_index):
+    import shutil
+
+    plan = make_plan(title="甲", text="科技金融")
+    shutil.rmtree(search_index)
+    from plans.search.store import store
+
+    store.reset()
+    report = check_index(fix=True)
+    assert report.ok
+    assert ids_for("科技金融") == {plan.pk}
+
+
+@pytest.mark.django_db
+def test_rebuild_index(make_plan):
+    a = make_plan(title="甲", text="科技金融", index=False)
+    b = make_plan(title="乙", text="科技金融", index=False)
+    assert rebuild_index() == 2
+    assert ids_for("科技金融") == {a.pk, b.pk}
+
+
+@pytest.mark.django_db
+def test_haystack_rebuild_index_and_update_index_commands_work(make_plan):
+    a = make_plan(title="甲", text="科技金融", index=False)
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert ids_for("科技金融") == {a.pk}
+    assert ids_for("金") == {a.pk}
+    b = make_plan(title="乙", text="科技金融", index=False)
+    call_command("update_index", verbosity=0)
+    assert ids_for("科技金融") == {a.pk, b.pk}
+    assert check_index().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_index):
+    """GIVEN an indexed plan and then a corrupted index WHEN searching THEN no exception but a notice,
+    and a background repair rebuilds the index from the database."""
+    from plans.search.engine import INDEX_REBUILDING_NOTICE
+    from plans.search.store import store
+
+    plan = _build_plan(title="甲", text="科技金融")
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}
+    for path in search_index.iterdir():
+        path.write_bytes(b"garbage")
+    store.reset()
+    result = search(SearchParams(q="科技金融"))
+    assert result.count == 0 and INDEX_REBUILDING_NOTICE in result.notices
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_warm_rebuilds_a_lost_index_folder_in_the_background(search_index):
+    import shutil
+
+    from plans.search import warm
+    from plans.search.store import store
+
+    plan = _build_plan(title="甲", text="科技金融")
+    assert wait_for_indexing(30)
+    shutil.rmtree(search_index)
+    store.reset()
+    warm()
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}

@@ -1,0 +1,43 @@
+"""The word segmenter: rjieba yields exactly jieba's tokens (user dictionary included); normalisation."""
+
+from pathlib import Path
+
+import pytest
+
+from plans.search.normalize import normalise
+from plans.search.segment import load_jieba, load_rjieba, user_terms, words
+from tests.plans.search.corpus import SENTENCES
+
+SEEDS = sorted((Path(__file__).resolve().parents[3] / "seeds").glob("*.txt"))
+
+
+@pytest.mark.parametrize("text", [p.read_text(encoding="utf-8") for p in SEEDS] + ["".join(SENTENCES)])
+def test_rjieba_cuts_like_jieba_with_the_user_dictionary(text):
+    rjieba = load_rjieba()
+    assert rjieba is not None, "rjieba is a pinned dependency"
+    normalised = normalise(text)
+    assert rjieba.cut(normalised, False) == list(load_jieba().cut(normalised, HMM=False))
+
+
+def test_user_dictionary_terms_stay_whole():
+    for term, _ in user_terms():
+        assert words(term) == [term], term
+    assert words("加快科技成果转化和众创空间建设，深化放管服改革，培育专精特新企业") == [
+        "加快", "科技成果转化", "和", "众创空间", "建设", "，", "深化", "放管服", "改革", "，", "培育", "专精特新", "企业",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [("科技創新", "科技创新"), ("Ｒ＆Ｄ　５Ｇ", "r&d 5g"), ("發展與改革", "发展与改革"), ("ABC", "abc")],
+)
+def test_normalise_folds_and_keeps_length(raw, folded):
+    assert normalise(raw) == folded
+    assert len(normalise(raw)) == len(raw)
+
+
+def test_normalise_keeps_the_length_of_every_text():
+    text = "".join(chr(c) for c in range(0x20, 0x3000)) + "".join(
+        p.read_text(encoding="utf-8") for p in SEEDS
+    )
+    assert len(normalise(text)) == len(text)
