@@ -34,6 +34,20 @@ class _PolicyTokenizer(Tokenizer):
 
 
 class WordTokenizer(_PolicyTokenizer):
+    def term_positions(self, value) -> dict[str, list[int]]:
+        """Every word with its ordinal positions (the indexing fast path)."""
+        positions: dict[str, list[int]] = {}
+        pos = 0
+        for word in words(normalise(value)):
+            if is_word_token(word):
+                found = positions.get(word)
+                if found is None:
+                    positions[word] = [pos]
+                else:
+                    found.append(pos)
+                pos += 1
+        return positions
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
@@ -55,6 +69,24 @@ class WordTokenizer(_PolicyTokenizer):
 
 
 class BigramTokenizer(_PolicyTokenizer):
+    def term_positions(self, value) -> dict[str, list[int]]:
+        """Every bigram with its character offsets, without Token objects (the indexing fast path)."""
+        text = normalise(value)
+        positions: dict[str, list[int]] = {}
+        spaces = _SPACES
+        previous = text[:1]
+        for i in range(1, len(text)):
+            current = text[i]
+            if current not in spaces and previous not in spaces:
+                gram = previous + current
+                found = positions.get(gram)
+                if found is None:
+                    positions[gram] = [i - 1]
+                else:
+                    found.append(i - 1)
+            previous = current
+        return positions
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)

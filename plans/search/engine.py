@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from bisect import bisect_left
 from collections import Counter
 
+from plans.search.exact import query_docs, term_docs
 from plans.search.highlight import find_matches, snippet_html
+from plans.search.indexing import schedule_repair
 from plans.search.normalize import normalise
-from plans.search.query import build_query, parse_query
+from plans.search.query import parse_query, ranking_query, required_terms
 from plans.search.store import Columns, store
 from plans.search.types import FacetValue, Hit, SearchParams, SearchResult, SectionHit
 
+logger = logging.getLogger(__name__)
+
 MAX_PAGE_SIZE = 100
+INDEX_REBUILDING_NOTICE = "检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。"
 SECTIONS_PER_HIT = 3
 SECTION_SNIPPET_WIDTH = 80
 
@@ -106,26 +113,32 @@ def search(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     parsed = parse_query(params.q)
     page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
-    searcher = store.searcher()
-    columns = store.columns(searcher)
-    whoosh_query = build_query(parsed)
+    try:
+        searcher = store.searcher()
+        columns = store.columns(searcher)
+    except Exception:  # a corrupt or unreadable index: repair it from the database, answer meanwhile
+        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        schedule_repair()
+        return _unavailable(parsed, page_size, started)
+    required = required_terms(parsed)
     scores: dict[int, float] = {}
-    if whoosh_query is None:
+    if required:
+        matched = sorted(query_docs(searcher, required, parsed.excluded))
+    else:  # browse everything (minus excluded terms, if any)
         matched = columns.live
-    else:
-        results = searcher.search(whoosh_query, limit=None, terms=False, optimize=False)
-        matched = [docnum for _, docnum in results.top_n]
-        scores = {docnum: score for score, docnum in results.top_n}
+        if parsed.excluded:
+            excluded = query_docs(searcher, [], parsed.excluded, universe=frozenset(matched))
+            matched = sorted(excluded)
     kept, counts = filter_and_count(params, columns, matched, params.with_facets)
     sort = params.sort if params.sort in ("relevance", "-date", "date") else "relevance"
-    if sort == "relevance" and whoosh_query is None:
+    if sort == "relevance" and not required:
         sort = "-date"
-    date_keys = columns.date_keys
-    if sort == "-date":
-        kept.sort(key=lambda d: (-date_keys[d], -(columns.plan_ids[d] or 0)))
-    elif sort == "date":
-        kept.sort(key=lambda d: (date_keys[d], columns.plan_ids[d] or 0))
-    # relevance: `matched` came sorted by score, and filtering keeps the order.
+    date_keys, plan_ids = columns.date_keys, columns.plan_ids
+    kept.sort(key=lambda d: (-date_keys[d], -(plan_ids[d] or 0)))
+    if sort == "date":
+        kept.reverse()
+    if sort == "relevance" and kept:
+        kept, scores = _rank(searcher, required, kept, max(1, int(params.page or 1)) * page_size)
     count = len(kept)
     pages = max(1, math.ceil(count / page_size))
     page = max(1, min(int(params.page or 1), pages))
@@ -143,6 +156,52 @@ def search(params: SearchParams) -> SearchResult:
         notices=list(parsed.notices),
         took_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
+    return SearchResult(
+        query=parsed.text,
+        count=0,
+        page=1,
+        pages=1,
+        page_size=page_size,
+        hits=[],
+        facets={name: [] for name in ("region", "year", "theme", "level")},
+        terms=list(parsed.terms),
+        notices=[*parsed.notices, INDEX_REBUILDING_NOTICE],
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[list[int], dict[int, float]]:
+    """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
+
+    "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
+    from exact.py, cheap and cached. Only the `needed` best of each group are scored and sorted by Whoosh
+    (a page's worth); unscored documents follow by date, so the order is the same on every page.
+    """
+    query = ranking_query(required)
+    if query is None:
+        return kept, {}
+    groups = [kept]
+    if len(required) > 1:
+        orders = [required, list(reversed(required))] if len(required) == 2 else [required]
+        together: set[int] = set()
+        for order in orders:
+            together |= term_docs(searcher, "".join(t.replace(" ", "") for t in order))
+        if together:
+            groups = [[d for d in kept if d in together], [d for d in kept if d not in together]]
+    ranked: list[int] = []
+    scores: dict[int, float] = {}
+    for group in groups:
+        if not group:
+            continue
+        results = searcher.search(query, limit=needed, filter=set(group), terms=False)
+        top = list(results.top_n)
+        scores.update((docnum, score) for score, docnum in top)
+        ranked += [docnum for _, docnum in top]
+        ranked += [d for d in group if d not in scores]
+    return ranked, scores
 
 
 def _load_hits(docnums, columns: Columns, scores, terms, with_snippets: bool) -> list[Hit]:
@@ -166,45 +225,39 @@ def _load_hits(docnums, columns: Columns, scores, terms, with_snippets: bool) ->
             continue
         hit = Hit(plan_id=plan_id, score=float(scores.get(docnum, 0.0)), plan=plan)
         if with_snippets:
-            normalised = normalise(plan.text)
-            hit.snippet = snippet_html(plan.text, terms, 120, normalised=normalised)
+            hit.snippet = snippet_html(plan.text, terms, 120)
             if terms:
-                hit.sections = best_sections(plan.text, normalised, sections_by_plan.get(plan_id, []), terms)
+                hit.sections = best_sections(plan.text, sections_by_plan.get(plan_id, []), terms)
         hits.append(hit)
     return hits
 
 
-def best_sections(
-    text: str, normalised: str, sections, terms, limit: int = SECTIONS_PER_HIT
-) -> list[SectionHit]:
+def best_sections(text: str, sections, terms, limit: int = SECTIONS_PER_HIT) -> list[SectionHit]:
     """The sections holding the most distinct query terms (then the most matches), in document order."""
-    clean = [t for t in (normalise(t) for t in terms) if t.strip()]
-    pieces = [p for term in clean for p in term.split()]
+    pieces = [p for term in terms for p in normalise(term).split() if p]
+    if not pieces:
+        return []
+    matches = find_matches(text, pieces)
+    starts = [m[0] for m in matches]
     scored = []
     for section in sections:
         start, end = section.start, section.end or len(text)
         if end <= start:
             continue
-        matches = find_matches(normalised, pieces, start, end)
-        heading_hits = {i for i, p in enumerate(pieces) if p in normalise(section.heading)}
-        distinct = len({m[2] for m in matches} | heading_hits)
+        inside = [m for m in matches[bisect_left(starts, start) : bisect_left(starts, end)] if m[1] <= end]
+        heading = normalise(section.heading)
+        heading_hits = {i for i, p in enumerate(pieces) if p in heading}
+        distinct = len({m[2] for m in inside} | heading_hits)
         if distinct == 0:
             continue
-        scored.append(((distinct, len(matches) + 3 * len(heading_hits)), section))
+        scored.append(((distinct, len(inside) + 3 * len(heading_hits)), section))
     scored.sort(key=lambda item: item[0], reverse=True)
     chosen = sorted((s for _, s in scored[:limit]), key=lambda s: s.order)
     return [
         SectionHit(
             heading=s.heading,
             anchor=s.anchor,
-            snippet=snippet_html(
-                text,
-                pieces,
-                SECTION_SNIPPET_WIDTH,
-                normalised=normalised,
-                start=s.start,
-                end=s.end or len(text),
-            ),
+            snippet=snippet_html(text, pieces, SECTION_SNIPPET_WIDTH, start=s.start, end=s.end or len(text)),
         )
         for s in chosen
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from plans.search.normalize import normalise
+from plans.search.normalize import normalise, variant_pattern
 
 MAX_MATCHES_PER_TERM = 2000
 _SPACE_RUN = re.compile(r"\s+")
@@ -28,18 +28,23 @@ def _clean_terms(terms) -> list[str]:
 
 
 def find_matches(
-    normalised: str, terms: list[str], start: int = 0, end: int | None = None
+    text: str, terms: list[str], start: int = 0, end: int | None = None
 ) -> list[tuple[int, int, int]]:
-    """(start, end, term index) of every occurrence of every term in normalised[start:end], sorted."""
-    end = len(normalised) if end is None else end
+    """(start, end, term index) of every occurrence of every (normalised) term in text[start:end], sorted.
+
+    `text` is the original text: each term is searched with a regex of its variants (variant_pattern),
+    so traditional, full-width or upper-case spellings in the text are found without normalising it.
+    """
+    end = len(text) if end is None else end
     found = []
     for index, term in enumerate(terms):
-        pos = normalised.find(term, start, end)
-        count = 0
-        while pos >= 0 and count < MAX_MATCHES_PER_TERM:
-            found.append((pos, pos + len(term), index))
-            count += 1
-            pos = normalised.find(term, pos + 1, end)
+        length = len(term)
+        for count, match in enumerate(variant_pattern(term).finditer(text, start, end), start=1):
+            if match.start() + length > end:
+                break
+            found.append((match.start(), match.start() + length, index))
+            if count >= MAX_MATCHES_PER_TERM:
+                break
     found.sort()
     return found
 
@@ -77,7 +82,7 @@ def highlight_html(text: str, terms) -> str:
     clean = _clean_terms(terms)
     if not clean:
         return escape(text)
-    return _render(text, 0, len(text), find_matches(normalise(text), clean), collapse_space=False)
+    return _render(text, 0, len(text), find_matches(text, clean), collapse_space=False)
 
 
 def _best_window(matches, n_terms: int, width: int) -> tuple[int, int]:
@@ -99,8 +104,7 @@ def _best_window(matches, n_terms: int, width: int) -> tuple[int, int]:
     return matches[best[2]][0], best[0]
 
 
-def snippet_html(text: str, terms, width: int = 120, *, normalised: str | None = None,
-                 start: int = 0, end: int | None = None) -> str:  # fmt: skip
+def snippet_html(text: str, terms, width: int = 120, *, start: int = 0, end: int | None = None) -> str:
     """About `width` characters of `text` around the best matches, escaped, every term in <mark>.
 
     When the best window misses some terms, short extra fragments show them, joined with an ellipsis.
@@ -109,8 +113,7 @@ def snippet_html(text: str, terms, width: int = 120, *, normalised: str | None =
     text = text or ""
     end = len(text) if end is None else min(end, len(text))
     clean = _clean_terms(terms)
-    norm = normalised if normalised is not None else normalise(text)
-    matches = find_matches(norm, clean, start, end) if clean else []
+    matches = find_matches(text, clean, start, end) if clean else []
     if not matches:
         cut = min(end, start + width)
         return _render(text, start, cut, [], True) + ("…" if cut < end else "")

@@ -14,18 +14,25 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT
 
 from plans.models import Plan
 from plans.search.analyzers import BigramAnalyzer, UnigramAnalyzer, WordAnalyzer
+from plans.search.formats import FastPositions
 
 TITLE_BOOST = 3.0
 
 
+def _positional_text(field):
+    whoosh_field = TEXT(analyzer=field.analyzer, phrase=True, stored=False, field_boost=field.boost)
+    whoosh_field.format = FastPositions(field_boost=field.boost)
+    return whoosh_field
+
+
 class WordsField(indexes.CharField):
     def whoosh_field(self, field):
-        return TEXT(analyzer=field.analyzer, phrase=True, stored=False, field_boost=field.boost)
+        return _positional_text(field)
 
 
 class BigramsField(indexes.CharField):
     def whoosh_field(self, field):
-        return TEXT(analyzer=field.analyzer, phrase=True, stored=False, field_boost=field.boost)
+        return _positional_text(field)
 
 
 class UnigramsField(indexes.CharField):

@@ -1,9 +1,9 @@
-"""Query parsing (robust, never raises) and the Whoosh query that gives exact-substring recall.
+"""Query parsing (robust, never raises) and the Whoosh ranking query.
 
 Grammar, deliberately small: terms separated by spaces or punctuation are AND-ed; "a quoted phrase" (ASCII or
 Chinese quotes) is one term that keeps its punctuation; NOT x or -x excludes; OR and Whoosh syntax are not
 operators here, they are dropped and the user is told. Each term, normalised, matches exactly the plans whose
-title or text contains it: 1 character -> the unigram field, 2 -> one bigram, n >= 3 -> the phrase of n-1 bigrams.
+title or text contains it (exact.py decides the result set); ranking_query only orders it (BM25F).
 """
 
 from __future__ import annotations
@@ -152,54 +152,27 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(seen)
 
 
-def exact_term_query(term: str) -> wq.Query:
-    """Documents whose title or text contains `term` (normalised) exactly."""
-    pieces = [p for p in term.split() if p]
-    if len(pieces) > 1:  # a quoted phrase with spaces: each piece exactly (spaces are not indexed)
-        return wq.And([exact_term_query(p) for p in pieces])
-    term = pieces[0] if pieces else ""
-    if not term:
-        return wq.NullQuery
-    if len(term) == 1:
-        return wq.Term("unigrams", term)
-    if len(term) == 2:
-        return wq.Term("chars", term)
-    return wq.Phrase("chars", bigrams(term))
-
-
 def ranking_query(terms: list[str]) -> wq.Query | None:
-    """Optional scoring: whole jieba words in title (boosted) and body; terms standing together."""
+    """The BM25F ranking query: whole jieba words in the title (boosted) and body, plus character bigrams.
+
+    Only term queries: Whoosh's Phrase (span) matching cost most of the search time in profiles. Exactness
+    needs no phrase here (exact.py decided the set); terms standing together are favoured in engine._rank.
+    """
     clauses: list[wq.Query] = []
-    all_words: list[str] = []
     for term in terms:
-        term_words = [w for w in words(term.replace(" ", "")) if is_word_token(w)]
-        all_words.extend(term_words)
-        for fieldname in ("title", "text"):
-            if len(term_words) == 1:
-                clauses.append(wq.Term(fieldname, term_words[0]))
-            elif term_words:
-                clauses.append(wq.Phrase(fieldname, term_words))
-    if len(terms) > 1 and len(all_words) > 1:
-        # Plans where the query's words stand near each other beat plans where they are scattered.
-        clauses.append(wq.Phrase("text", all_words, slop=len(all_words) + 4, boost=2.0))
-        clauses.append(wq.Phrase("chars", bigrams("".join(t.replace(" ", "") for t in terms)), boost=2.0))
+        compact = term.replace(" ", "")
+        term_words = [w for w in words(compact) if is_word_token(w)]
+        if len(compact) >= 2 and len(term_words) != 1:
+            # A term inside longer words (型省份) still ranks by how often and where it occurs.
+            clauses += [wq.Term("chars", gram, boost=0.3) for gram in dict.fromkeys(bigrams(compact))]
+        for word in dict.fromkeys(term_words):
+            clauses.append(wq.Term("title", word))
+            clauses.append(wq.Term("text", word))
     if not clauses:
         return None
     return wq.Or(clauses)
 
 
-def build_query(parsed: ParsedQuery) -> wq.Query | None:
-    """The Whoosh query for a parsed query, or None for an empty one (browse everything)."""
-    if parsed.is_empty:
-        return None
-    # A term contained in another one adds nothing to an AND; drop it (it is still highlighted).
-    required = [t for t in parsed.terms if not any(t != o and t in o for o in parsed.terms)]
-    exact: wq.Query = (
-        wq.And([exact_term_query(t) for t in required])
-        if len(required) > 1
-        else exact_term_query(required[0])
-    )
-    if parsed.excluded:
-        exact = wq.AndNot(exact, wq.Or([exact_term_query(t) for t in parsed.excluded]))
-    ranking = ranking_query(required)
-    return wq.AndMaybe(exact, ranking) if ranking is not None else exact
+def required_terms(parsed: ParsedQuery) -> list[str]:
+    """The terms that decide the result set: a term contained in another one adds nothing to an AND."""
+    return [t for t in parsed.terms if not any(t != o and t in o for o in parsed.terms)]

@@ -165,3 +165,17 @@ def test_title_text_is_searchable_but_does_not_join_the_body(make_plans):
     plan = make_plans([dict(title="数字经济规划", text="发展实体")])[0]
     assert found_ids("数字经济") == {plan.pk}
     assert found_ids("规划发展") == set()
+
+
+def test_only_excluded_terms_browse_everything_else(make_plans):
+    both, finance = make_plans([dict(title="甲", text="科技金融与孵化器"), dict(title="乙", text="科技金融")])
+    assert found_ids("-孵化器") == {finance.pk}
+
+
+def test_overlapping_repeated_terms_are_matched_exactly(make_plans):
+    repeated, broken = make_plans(
+        [dict(title="甲", text="创新创新创新"), dict(title="乙", text="创新与创新")]
+    )
+    assert found_ids("创新创新") == {repeated.pk}
+    assert found_ids("新创新创") == {repeated.pk}
+    assert found_ids("创新与创") == {broken.pk}

@@ -1,0 +1,70 @@
+"""Our engine as the benchmark sees it: the search API, and the rendered results page."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from plans.benchmark.measure import Outcome
+from plans.benchmark.queries import BenchQuery
+
+PAGE_SIZE = 10
+ID_PAGE_SIZE = 100
+
+
+def _params(query: BenchQuery, **extra):
+    from plans.search import SearchParams
+
+    return SearchParams(
+        q=query.q,
+        regions=query.regions,
+        years=query.years,
+        year_from=query.year_from,
+        **extra,
+    )
+
+
+class EngineAPI:
+    """`plans.search.search(SearchParams(...))`: top 10 with facet counts and highlighted snippets."""
+
+    name = "engine-api"
+
+    def __init__(self) -> None:
+        from plans.search import search  # ImportError until the engine is in the tree: reported by the caller
+
+        self._search = search
+
+    def run(self, query: BenchQuery) -> Outcome:
+        result = self._search(_params(query, page_size=PAGE_SIZE, with_facets=True, with_snippets=True))
+        return Outcome(result.count, [hit.plan_id for hit in result.hits])
+
+    def all_ids(self, query: BenchQuery) -> set[int]:
+        found: set[int] = set()
+        page = 1
+        while True:
+            result = self._search(
+                _params(query, page=page, page_size=ID_PAGE_SIZE, with_facets=False, with_snippets=False)
+            )
+            found.update(hit.plan_id for hit in result.hits)
+            if page >= result.pages or not result.hits:
+                return found
+            page += 1
+
+
+class ResultsPage:
+    """GET /search/?q=… through Django's test client: view, search, template, full HTML."""
+
+    name = "engine-page"
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._client = Client(HTTP_HOST=host)
+
+    def run(self, query: BenchQuery) -> Outcome:
+        response = self._client.get("/search/", query.url_params())
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /search/ answered {response.status_code}")
+        if not response.content:
+            raise RuntimeError("GET /search/ answered an empty page")
+        return Outcome(count=-1)
+
+    def all_ids(self, query: BenchQuery) -> set[int]:
+        raise NotImplementedError("the page is timed only; recall is measured at the API")

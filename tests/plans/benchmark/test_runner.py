@@ -1,0 +1,55 @@
+"""Ratios and the printed table, from a result record built here."""
+
+import pytest
+
+from plans.benchmark.runner import add_ratios, format_report, pg_url_for
+
+
+def _timing(p50, p95):
+    return {"latency_ms": {"n": 10, "p50": p50, "p95": p95, "p99": p95}, "error_count": 0}
+
+
+@pytest.fixture
+def record():
+    return {
+        "size": 704,
+        "corpus": "real",
+        "engine_db": "postgresql",
+        "load_average_at_start": (1.0, 1.0, 1.0),
+        "load": {"path": "ingest", "plans_per_s": 2.0, "mb_per_s": 0.1},
+        "index": {"plans_per_s": 20.0, "mb_per_s": 1.0, "index_bytes": 5e6},
+        "jieba": {"mb_per_s": 0.5},
+        "haystack_index": {"mb_per_s": 0.2, "index_bytes": 2e6},
+        "systems": {
+            "engine-api": {"timing": _timing(10, 20), "quality": {"mean_recall": 1.0, "min_recall": 1.0}},
+            "icontains-sqlite": {"timing": _timing(150, 400)},
+            "broken": {"error": "engine not available"},
+        },
+        "errors": {},
+    }
+
+
+def test_ratios(record):
+    add_ratios(record)
+    ratios = record["ratios"]
+    assert ratios["icontains-sqlite_p95_over_engine_p95"] == 20
+    assert ratios["index_mb_s_over_jieba_mb_s"] == 2
+    assert ratios["index_mb_s_over_haystack_mb_s"] == 5
+    assert ratios["load_mb_s_over_jieba_mb_s"] == pytest.approx(0.2)
+
+
+def test_table_lists_every_system_with_its_ratio(record):
+    text = format_report(
+        {"machine": {"nproc": 2, "memory_gb": 23.5, "cpu": "x"}, "date": "d", "sizes": [record]}
+    )
+    lines = text.splitlines()
+    [icontains] = [line for line in lines if line.startswith("icontains-sqlite")]
+    assert "400.0" in icontains and icontains.rstrip().endswith("20.0")
+    assert any(line.startswith("broken") and "engine not available" in line for line in lines)
+    assert "== 704 plans (real)" in text
+
+
+def test_pg_url_for_a_size():
+    assert pg_url_for("postgres://u@127.0.0.1:5432/ps_perf_bench", 10000) == (
+        "postgres://u@127.0.0.1:5432/ps_perf_bench_10000"
+    )
