@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
 
 from plans.ingest.decode import decode_bytes, normalise_newlines
+from plans.ingest.docx_text import docx_to_text
 from plans.ingest.errors import IngestError
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
@@ -141,39 +141,6 @@ def html_to_text(html: str) -> str:
     collector.close()
     lines = (line.strip(" ") for line in "".join(collector.parts).split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-# --- DOCX -------------------------------------------------------------------------------------------------
-
-
-def docx_to_text(data: bytes) -> str:
-    """Paragraphs and table cells of a .docx, in document order."""
-    import docx  # python-docx; imported here so the rest of the pipeline does not pay for it
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise IngestError("docx 文件已损坏或被截断") from exc
-    except Exception as exc:  # lxml raises its own errors for a damaged document.xml
-        raise IngestError(f"docx 文件无法读取（{type(exc).__name__}）") from exc
-    lines: list[str] = []
-    body = document.element.body
-    for block in body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append("".join(node.text or "" for node in block.iter() if node.tag.endswith("}t")))
-        elif tag == "tbl":
-            for row in block.iter():
-                if row.tag.endswith("}tr"):
-                    cells = []
-                    for cell in row.iterchildren():
-                        if cell.tag.endswith("}tc"):
-                            cells.append("".join(n.text or "" for n in cell.iter() if n.tag.endswith("}t")))
-                    lines.append(" ".join(c for c in cells if c))
-    text = "\n".join(lines)
-    if not text.strip():
-        raise IngestError("docx 文件中没有文字")
-    return text
 
 
 # --- PDF --------------------------------------------------------------------------------------------------

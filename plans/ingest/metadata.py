@@ -11,56 +11,46 @@ table, the 人民代表大会 line of a work report) > the file name > inference
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 from typing import Any
 
 from plans.ingest.dates import arabic_dates, find_dates
 from plans.ingest.errors import IngestError
-from plans.ingest.gazetteer import MUNICIPALITIES, PROVINCE_NAMES, find_places
+from plans.ingest.gazetteer import MUNICIPALITIES
+from plans.ingest.header import (
+    YEAR,
+    ascii_digits,
+    compact,
+    from_filename,
+    header_lines,
+    is_work_report,
+    labelled,
+)
+from plans.ingest.regions import (
+    NATIONAL,
+    city_named,
+    full_region_name,
+    infer_region,
+    normalise_region,
+    regions_named,
+)
 
-NATIONAL = "全国"
 LEVELS = {"national": "national", "provincial": "provincial", "municipal": "municipal"}
 LEVEL_ALIASES = {"国家级": "national", "国家": "national", "省级": "provincial", "市级": "municipal"}
 # The region inferred from place names is accepted from a share of 0.5 of the weighted mentions and flagged
 # for review below REVIEW_CONFIDENCE or with fewer than REVIEW_MIN_MENTIONS mentions. Measured on the 680
 # provincial reports of the corpus with their headers ignored: every inference with a share of 0.6 or more
-# was right (259 of 259 between 0.6 and 0.8, 648 of 648 above); national reports spread their mentions
+# was right (31 of 31 between 0.6 and 0.8, 648 of 648 above); national reports spread their mentions
 # (shares below 0.4) and are never given a province.
 REVIEW_CONFIDENCE = 0.6
 REVIEW_MIN_MENTIONS = 5
 
-_FULL_NAMES = {short: spellings[0] for short, spellings in PROVINCE_NAMES.items()}
-_SPELLING_TO_REGION = {
-    spelling: short for short, spellings in PROVINCE_NAMES.items() for spelling in spellings
-}
-_REGION_IN_NAME = re.compile(
-    "|".join(sorted((re.escape(s) for s in [*_SPELLING_TO_REGION, "国务院", "全国"]), key=len, reverse=True))
-)
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_WORK_REPORT = re.compile(r"政府工作报告|人民政府.{0,8}工作报告|工作报告|各位代表")
 _NPC_LINE = re.compile(r"在(?P<where>.{0,14}?)第.{1,4}届(全国)?人民代表大会")
 _DELEGATE = re.compile(r"代表(?P<who>.{0,12}?)(人民政府|国务院)")
 _ORG_SUFFIX = r"(?:科学技术厅|科技厅|科学技术委员会|科委|科技局|委员会|人民政府|办公厅|办公室|政府|厅|委|局|部|院|国务院)"
 _TITLE_ORG = re.compile(rf"^(?P<org>[\u4e00-\u9fa5]{{1,20}}?{_ORG_SUFFIX})(?=(?:19|20)\d{{2}}年|关于|印发)")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号")
-_INFO_LABELS = (
-    "索引号",
-    "主题分类",
-    "发布机构",
-    "发文机关",
-    "发文日期",
-    "发布日期",
-    "成文日期",
-    "有效性",
-    "文号",
-    "分类",
-    "来源",
-    "发布时间",
-    "发布",
-)
 # Bodies of the central government: their plans apply nationwide (region 全国).
 _NATIONAL_BODY = re.compile(
     r"^(国务院|中共中央|中华人民共和国|科学技术部|科技部|国家发展和?改革委员会|国家发展改革委|国家发改委|财政部|教育部|工业和信息化部|"
@@ -129,135 +119,12 @@ class Metadata:
 # --- normalising values a person typed -------------------------------------------------------------------
 
 
-def normalise_region(value: str) -> str:
-    """ "湖北省" / "湖北" -> "湖北"; "国务院" / "全国" / "国家" -> "全国"; raises IngestError for anything else."""
-    value = value.strip()
-    if value in ("全国", "国家", "国务院", "中央"):
-        return NATIONAL
-    region = _SPELLING_TO_REGION.get(value)
-    if region is None:
-        raise IngestError(f"未知的地区“{value}”：请用省级行政区的名称，如 湖北 或 湖北省，或 全国")
-    return region
-
-
 def normalise_level(value: str) -> str:
     """national / provincial / municipal (or 国家级 / 省级 / 市级); raises IngestError otherwise."""
     level = LEVELS.get(value.strip().lower()) or LEVEL_ALIASES.get(value.strip())
     if level is None:
         raise IngestError(f"未知的层级“{value}”：应为 national、provincial 或 municipal")
     return level
-
-
-def full_region_name(region: str) -> str:
-    """ "湖北" -> "湖北省", "全国" -> "全国"."""
-    return _FULL_NAMES.get(region, region)
-
-
-# --- reading the document --------------------------------------------------------------------------------
-
-
-_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-def ascii_digits(text: str) -> str:
-    """Full-width digits (２００１年) as ASCII, so dates and years read the same either way."""
-    return text.translate(_WIDE_DIGITS)
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def header_lines(text: str, limit: int = 14) -> list[str]:
-    """The first non-empty lines, up to the first long paragraph (the body)."""
-    lines = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if len(_compact(stripped)) > 90 and lines:
-            break
-        lines.append(stripped)
-        if len(lines) >= limit:
-            break
-    return lines
-
-
-def labelled(lines: list[str], label: str) -> str:
-    """The value after a label of the page's info table ("索 引 号 011043145/2019-15823" -> "011043145/2019-15823")."""
-    spaced = r"\s*".join(re.escape(char) for char in label)
-    pattern = re.compile(rf"(?:^|\s){spaced}\s*[:：]?\s*(?P<rest>.*)$")
-    for line in lines:
-        match = pattern.search(line)
-        if not match:
-            continue
-        rest = match["rest"].strip()
-        if not rest or any(_compact(rest).startswith(other) for other in _INFO_LABELS):
-            return ""
-        return rest.split()[0].strip("[]【】")
-    return ""
-
-
-def is_work_report(head: list[str], opening: str) -> bool:
-    """A government work report: its header calls it one, or it addresses 各位代表 at a 人民代表大会."""
-    calls_itself = any(re.search(r"政府工作报告|人民政府.{0,8}工作报告", line) for line in head[:4])
-    addresses_congress = "各位代表" in opening and ("人民代表大会" in opening or "向大会" in opening)
-    return calls_itself or addresses_congress
-
-
-def _regions_named(text: str) -> list[str]:
-    return [
-        NATIONAL if m.group() in ("国务院", "全国") else _SPELLING_TO_REGION[m.group()]
-        for m in _REGION_IN_NAME.finditer(text)
-    ]
-
-
-def from_filename(filename: str) -> tuple[str, int | None]:
-    """Region and year when the file name carries them (湖北省2017年政府工作报告.txt -> 湖北, 2017)."""
-    stem = PurePath(filename).stem
-    named = _regions_named(stem)
-    region = named[0] if len(set(named)) == 1 else ""
-    years = {int(y) for y in _YEAR.findall(stem)}
-    year = years.pop() if len(years) == 1 else None
-    return region, year
-
-
-@dataclass
-class RegionGuess:
-    """The region a text's place names point to, how sure that is, and what it rests on."""
-
-    region: str = ""
-    confidence: float = 0.0  # the region's share of all weighted mentions
-    mentions: int = 0  # how many names of that region the text has
-    evidence: str = ""  # the top three regions with their most frequent names
-    cities: Counter[str] = field(default_factory=Counter)  # cities of that region, for municipal plans
-
-
-def infer_region(text: str) -> RegionGuess:
-    """Region by the place names a text mentions, weighted by position (the opening counts three times) and
-    by deliberateness (a full name such as 天津市 counts one and a half times)."""
-    scores: defaultdict[str, float] = defaultdict(float)
-    names: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    cities: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    opening = min(len(text), max(300, len(text) // 10))
-    for mention in find_places(text):
-        weight = 3.0 if mention.start < opening else 1.0
-        if mention.name in _SPELLING_TO_REGION and len(mention.name) > len(mention.region):
-            weight *= 1.5
-        scores[mention.region] += weight
-        names[mention.region][mention.name] += 1
-        if mention.is_city:
-            cities[mention.region][mention.name.removesuffix("市")] += 1
-    if not scores:
-        return RegionGuess()
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
-    region, top = ranked[0]
-    evidence = "；".join(
-        f"{name}：{'、'.join(f'{n}×{c}' for n, c in names[name].most_common(4))}" for name, _ in ranked[:3]
-    )
-    return RegionGuess(
-        region, top / sum(scores.values()), sum(names[region].values()), evidence, cities[region]
-    )
 
 
 def extract_metadata(
@@ -283,7 +150,7 @@ def extract_metadata(
     if doc_number:
         meta.record("doc_number", doc_number, "info-table", "文号", 0.99)
     elif match := _DOC_NUMBER.search(head_blob):
-        meta.record("doc_number", _compact(match.group()), "header-pattern", match.group(), 0.9)
+        meta.record("doc_number", compact(match.group()), "header-pattern", match.group(), 0.9)
     labelled_issuer = labelled(raw_head, "发布机构") or labelled(raw_head, "发文机关")
 
     # The 人民代表大会 line of a work report: "——2017年1月15日在湖北省第十二届人民代表大会第五次会议上".
@@ -302,7 +169,7 @@ def extract_metadata(
         work_report
         and meta.region
         and meta.year
-        and not (_regions_named(meta.title) and _YEAR.search(meta.title))
+        and not (regions_named(meta.title) and YEAR.search(meta.title))
     ):
         composed = f"{meta.year}年{'国务院' if meta.region == NATIONAL else full_region_name(meta.region)}政府工作报告"
         evidence = f"文中标题“{meta.title}”未写明地区和年份" if meta.title else "文中没有标题"
@@ -315,20 +182,22 @@ def extract_metadata(
 
 def _extract_title(meta: Metadata, head: list[str], work_report: bool) -> None:
     for line in head[:6]:
-        compact = _compact(line)
+        squeezed = compact(line)
         if (
-            len(compact) < 4
-            or len(compact) > 80
-            or compact.startswith(("——", "─", "—", "各位代表", "（", "("))
+            len(squeezed) < 4
+            or len(squeezed) > 80
+            or squeezed.startswith(("——", "─", "—", "各位代表", "（", "("))
             or find_dates(line)
             and not re.search(r"[\u4e00-\u9fa5]{4}", DATE_STRIP.sub("", line))
-            or re.match(r"^[一二三四五六七八九十]+、", compact)
-            or _SIGNATURE.search(compact)
+            or re.match(r"^[一二三四五六七八九十]+、", squeezed)
+            or _SIGNATURE.search(squeezed)
+            or _DOC_NUMBER.fullmatch(squeezed)  # 鄂科技发〔2018〕3号
+            or squeezed.endswith(("文件", "：", ":"))  # the red head "湖北省科学技术厅文件", the addressees
         ):
             continue
-        if compact == "政府工作报告" and not work_report:
+        if squeezed == "政府工作报告" and not work_report:
             continue
-        if any(word in compact for word in _TITLE_WORDS) or work_report is False:
+        if any(word in squeezed for word in _TITLE_WORDS) or work_report is False:
             title = re.sub(r"\s+", " ", line).strip()
             following = head[head.index(line) + 1 : head.index(line) + 4]
             while following and _continues(title, following[0]):
@@ -367,7 +236,7 @@ def _extract_date(meta: Metadata, raw_head: list[str], npc_line: str, work_repor
         return
     for line in raw_head:
         found = find_dates(line)
-        if found and len(_compact(DATE_STRIP.sub("", line))) <= 40:
+        if found and len(compact(DATE_STRIP.sub("", line))) <= 40:
             meta.record("published_on", found[0][0], "header-date", line, 0.85)
             return
     meta.extraction["published_on"] = {"value": None, "method": "none", "evidence": "", "confidence": 0.0}
@@ -386,20 +255,20 @@ def _extract_region(
         meta.record("region", normalise_region(overrides.region), "override", overrides.region, 1.0)
         return
     explicit: list[tuple[str, str, str]] = []  # (region, method, evidence)
-    for region in _regions_named(meta.title)[:1]:
+    for region in regions_named(meta.title)[:1]:
         explicit.append((region, "title", meta.title))
     if _NATIONAL_BODY.match(meta.title) and not explicit:
         explicit.append((NATIONAL, "title", meta.title))
-    for region in _regions_named(labelled_issuer)[:1]:
+    for region in regions_named(labelled_issuer)[:1]:
         explicit.append((region, "info-table", f"发布机构 {labelled_issuer}"))
     if _NATIONAL_BODY.match(labelled_issuer):
         explicit.append((NATIONAL, "info-table", f"发布机构 {labelled_issuer}"))
     if npc_match:
         where = npc_match["where"]
-        named = _regions_named(where) or ([NATIONAL] if npc_match.group(2) else [])
+        named = regions_named(where) or ([NATIONAL] if npc_match.group(2) else [])
         explicit += [(region, "work-report-line", npc_match.group()) for region in named[:1]]
     if work_report and (delegate := _DELEGATE.search(text[:2000])):
-        named = _regions_named(delegate.group()) or ([NATIONAL] if "国务院" in delegate.group() else [])
+        named = regions_named(delegate.group()) or ([NATIONAL] if "国务院" in delegate.group() else [])
         explicit += [(region, "work-report-line", delegate.group()) for region in named[:1]]
     if explicit:
         region, method, evidence = explicit[0]
@@ -431,7 +300,7 @@ _PLAN_HEADING = re.compile(
 )
 
 
-_FIVE_YEAR_PLAN = re.compile(r"第(十[一二三四五]?|九)个五年(?:计划|规划)纲要(?:的报告|》已提交)")
+_FIVEYEAR_PLAN = re.compile(r"第(十[一二三四五]?|九)个五年(?:计划|规划)纲要(?:的报告|》已提交)")
 
 
 def _year_from_report_body(body: str) -> list[tuple[int, str, str, float]]:
@@ -443,7 +312,7 @@ def _year_from_report_body(body: str) -> list[tuple[int, str, str, float]]:
         found.append((int(match[1]) + 1, "report-review-heading", match.group(), 0.9))
     if match := _PLAN_HEADING.search(body):
         found.append((int(match[1]), "report-plan-heading", match.group(), 0.8))
-    if match := _FIVE_YEAR_PLAN.search(body[:3000]):
+    if match := _FIVEYEAR_PLAN.search(body[:3000]):
         # The outline of the N-th five-year plan goes to the congress in its first year (十五: 2001).
         number = {"九": 9, "十": 10, "十一": 11, "十二": 12, "十三": 13, "十四": 14, "十五": 15}[match[1]]
         found.append((1966 + 5 * (number - 3), "report-five-year-plan", match.group(), 0.85))
@@ -461,7 +330,7 @@ def _extract_year(
     candidates: list[tuple[int, str, str, float]] = []
     if work_report and npc_line and (found := find_dates(npc_line)):
         candidates.append((found[0][0].year, "work-report-line", npc_line, 0.98))
-    if title_years := _YEAR.findall(meta.title):
+    if title_years := YEAR.findall(meta.title):
         # "2016年工作总结和2017年工作安排": a plan is about the latest year it names.
         candidates.insert(0, (max(map(int, title_years)), "title", meta.title, 0.97))
     if meta.published_on:
@@ -527,22 +396,22 @@ def _extract_level(meta: Metadata, overrides: Overrides, text: str, work_report:
         return
     if region:
         full = full_region_name(region)
-        if issuer.startswith((full, region)) or issuer.startswith("省"):
-            meta.record("level", "provincial", "issuer", issuer, 0.95)
-            return
         if region in MUNICIPALITIES and (
-            issuer.startswith("市") or "市委" in text[:2000] or "全市" in text[:3000]
+            issuer.startswith((full, region, "市")) or "市委" in text[:2000] or "全市" in text[:3000]
         ):
             # A body of a 直辖市 is a provincial-level body: 天津市科委 ranks with 湖北省科技厅.
             meta.record(
                 "level", "provincial", "municipality", f"{full}为直辖市，{issuer or '市级机构'}属省级", 0.9
             )
             return
+        if issuer.startswith((full, region)) or issuer.startswith("省"):
+            meta.record("level", "provincial", "issuer", issuer, 0.95)
+            return
     title = meta.title
     if "全省" in title or title.startswith("省") or "全省" in text[:1500]:
         meta.record("level", "provincial", "text", "全省", 0.8)
         return
-    city = _city_named(issuer or title)
+    city = city_named(issuer or title)
     if city:
         meta.record("level", "municipal", "issuer", issuer or title, 0.85)
         meta.record("city", city, "issuer", issuer or title, 0.85)
@@ -559,14 +428,3 @@ def _extract_level(meta: Metadata, overrides: Overrides, text: str, work_report:
             meta.review_notes.append(f"城市“{city}”由文中地名推断，请核对")
             return
     meta.missing("level", "未能确定层级（国家级/省级/市级）：发布机构不明")
-
-
-def _city_named(text: str) -> str:
-    for mention in find_places(text):
-        if mention.is_city and text[
-            mention.start + len(mention.name) : mention.start + len(mention.name) + 1
-        ] in ("市", "州"):
-            return mention.name
-        if mention.is_city and mention.name.endswith("市"):
-            return mention.name.removesuffix("市")
-    return ""

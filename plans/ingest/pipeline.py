@@ -115,6 +115,16 @@ def prepare(
     specs = services.theme_specs() if specs is None else specs
     sections = parse_sections(text)
     extraction = dict(meta.extraction)
+    title = meta.title
+    if not title:
+        # A plan needs a title to be listed; the file name stands in, and the review note says so.
+        title = Path(filename).stem
+        extraction["title"] = {
+            "value": title,
+            "method": "filename-fallback",
+            "evidence": "",
+            "confidence": 0.3,
+        }
     extraction["file"] = {
         "kind": document.extracted.kind,
         "encoding": document.extracted.encoding,
@@ -124,7 +134,7 @@ def prepare(
     return PreparedPlan(
         filename=Path(filename).name,
         data=data,
-        title=meta.title or Path(filename).stem,
+        title=title,
         issuer=meta.issuer,
         region=meta.region,
         level=meta.level,

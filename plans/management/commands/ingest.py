@@ -73,9 +73,14 @@ class Command(BaseCommand):
         if counts["rejected"]:
             sys.exit(1)
 
+    def _say(self, line: str) -> None:
+        """One line on stdout, written around the progress bar (which lives on stderr) without garbling it."""
+        with tqdm.external_write_mode(file=sys.stderr):
+            self.stdout.write(line)
+
     def _report(self, path: Path, outcome) -> None:
         if outcome.status == "rejected":
-            self.stdout.write(self.style.ERROR(f"rejected: {path}: {outcome.reason}"))
+            self._say(self.style.ERROR(f"rejected: {path}: {outcome.reason}"))
             return
         plan = outcome.plan
         region = plan.region.name if plan and plan.region_id else "?"
@@ -85,18 +90,18 @@ class Command(BaseCommand):
         elif plan.needs_review:
             line += " (待审核)"
         style = self.style.SUCCESS if outcome.status in ("ingested", "updated") else self.style.WARNING
-        self.stdout.write(style(line))
+        self._say(style(line))
 
     def _dry_run(self, path: Path, overrides: Overrides) -> str:
         try:
             check_size(path.stat().st_size)
             prepared = prepare(path.read_bytes(), path.name, overrides=overrides)
         except IngestError as error:
-            self.stdout.write(self.style.ERROR(f"rejected: {path}: {error.reason}"))
+            self._say(self.style.ERROR(f"rejected: {path}: {error.reason}"))
             return "rejected"
         existing = Plan.objects.filter(checksum=prepared.checksum).first()
         status = "would be duplicate" if existing else "would ingest"
-        self.stdout.write(f"{status}: {path} -> {prepared.summary()}")
+        self._say(f"{status}: {path} -> {prepared.summary()}")
         for name in (
             "title",
             "issuer",
@@ -111,14 +116,14 @@ class Command(BaseCommand):
             info = prepared.extraction.get(name) or {}
             value = getattr(prepared, name)
             how = f"{info.get('method', '-')}, 置信度 {info.get('confidence', 0):.2f}" if info else "-"
-            self.stdout.write(f"    {name:<13} {value if value not in (None, '') else '—'}  ({how})")
-        self.stdout.write(f"    sections      {len(prepared.sections)}")
+            self._say(f"    {name:<13} {value if value not in (None, '') else '—'}  ({how})")
+        self._say(f"    sections      {len(prepared.sections)}")
         themes = "、".join(prepared.plan_themes) or "—"
-        self.stdout.write(f"    themes        {themes}")
+        self._say(f"    themes        {themes}")
         for note in prepared.review_notes.splitlines():
-            self.stdout.write(self.style.WARNING(f"    待审核：{note}"))
+            self._say(self.style.WARNING(f"    待审核：{note}"))
         for warning in prepared.warnings:
-            self.stdout.write(self.style.WARNING(f"    注意：{warning}"))
+            self._say(self.style.WARNING(f"    注意：{warning}"))
         return status
 
     def _wait_for_index(self, counts: Counter[str]) -> None:

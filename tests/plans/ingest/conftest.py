@@ -37,6 +37,37 @@ def make_docx(paragraphs: list[str], table: list[list[str]] | None = None) -> by
     return buffer.getvalue()
 
 
+def make_numbered_docx(items: list[tuple[int | None, str]]) -> bytes:
+    """A .docx whose outline numbers are Word automatic lists (numbering.xml), not typed text.
+
+    items: (list level or None for a plain paragraph, text); level 0 shows "一、", 1 "（一）", 2 "1.".
+    """
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    lvl_xml = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    numbering.insert(
+        0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{lvl_xml}</w:abstractNum>')
+    )
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in items:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+            )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def make_pdf(lines: list[str]) -> bytes:
     """A real PDF written by reportlab in the built-in CJK font STSong-Light, one paragraph per line."""
     from reportlab.pdfbase import pdfmetrics

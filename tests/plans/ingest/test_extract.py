@@ -89,3 +89,46 @@ def test_pdf_wrapped_lines_are_joined_but_headings_kept_apart():
         "二、加强人才",
         "引进人才",
     ]
+
+
+def test_docx_automatic_list_numbers_are_written_out():
+    from tests.plans.ingest.conftest import make_numbered_docx
+
+    data = make_numbered_docx(
+        [
+            (None, "湖北省科技厅2018年科技工作要点"),
+            (0, "深化科技体制改革"),
+            (1, "完善政策"),
+            (2, "推动科技成果转化。"),
+            (2, "发展科技金融。"),
+            (1, "优化管理"),
+            (0, "加强创新平台建设"),
+            (1, "建设重点实验室"),
+        ]
+    )
+    lines = extract(data, "plan.docx").text.split("\n")
+    assert lines == [
+        "湖北省科技厅2018年科技工作要点",
+        "一、深化科技体制改革",
+        "（一）完善政策",
+        "1.推动科技成果转化。",
+        "2.发展科技金融。",
+        "（二）优化管理",
+        "二、加强创新平台建设",
+        "（一）建设重点实验室",
+    ]
+    from plans.ingest.sections import parse_sections
+
+    anchors = [s.anchor for s in parse_sections("\n".join(lines))]
+    assert anchors == ["s1", "s1-1", "s1-1-1", "s1-1-2", "s1-2", "s2", "s2-1"]
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [(1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (12, "chineseCountingThousand", "十二"),
+     (21, "chineseCounting", "二十一"), (3, "decimal", "3"), (2, "decimalEnclosedCircle", "②")],
+)  # fmt: skip
+def test_word_number_formats(value, fmt, shown):
+    from plans.ingest.docx_text import format_number
+
+    assert format_number(value, fmt) == shown

@@ -6,7 +6,8 @@ import pytest
 
 from plans.ingest.clean import clean
 from plans.ingest.errors import IngestError
-from plans.ingest.metadata import Overrides, extract_metadata, from_filename, infer_region
+from plans.ingest.metadata import Overrides, extract_metadata, from_filename
+from plans.ingest.regions import infer_region
 from tests.plans.ingest.conftest import SEED_FILES, seed_text
 
 
@@ -50,6 +51,9 @@ def test_seed_004_region_inferred_from_place_names_with_confidence():
     assert "天津" in region["evidence"]
     assert not meta.review_notes  # a share above 0.6 from many names was right every time on the corpus
     assert meta.level == "provincial"
+    assert (
+        meta.extraction["level"]["method"] == "municipality"
+    )  # 天津 is a 直辖市: its 市科委 ranks as provincial
     assert meta.issuer == "天津市科委"
 
 

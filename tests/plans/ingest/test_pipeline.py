@@ -187,3 +187,45 @@ def test_html_page_with_an_info_table():
     assert plan.text.split("\n")[0] == "2018年全省科技工作要点"
     assert "索" not in plan.text and "ICP" not in plan.text and "首页" not in plan.text
     assert plan.extraction["file"]["kind"] == "html"
+
+
+def test_undeterminable_metadata_is_saved_empty_and_flagged():
+    """GIVEN a text that names no title, region or year WHEN ingested THEN those stay empty (the file name
+    stands in for the title) and the plan is flagged for review with notes saying why."""
+    text = (
+        "请各单位按照要求认真做好相关工作，结合实际抓好落实，及时报送进展情况，确保各项任务按时保质完成，推动工作取得实效。"
+        * 2
+    )
+    plan = ingest_bytes(text.encode("utf-8"), "通知.txt").plan
+    assert plan.title == "通知"
+    assert plan.extraction["title"]["method"] == "filename-fallback"
+    assert plan.region is None and plan.year is None and plan.level == ""
+    assert plan.needs_review
+    assert "标题" in plan.review_notes and "地区" in plan.review_notes and "年份" in plan.review_notes
+
+
+def test_official_document_layout_in_docx():
+    """GIVEN an official document (red head, document number, addressees) as .docx WHEN ingested THEN the title
+    is the document's own title line and the number is its 文号."""
+    data = make_docx(
+        [
+            "湖北省科学技术厅文件",
+            "鄂科技发〔2018〕3号",
+            "湖北省科技厅关于印发2018年全省科技工作要点的通知",
+            "各市、州科技局，厅机关各处室：",
+            "现将《2018年全省科技工作要点》印发给你们，请认真贯彻落实。",
+            "2018年2月27日",
+            "一、深化科技体制改革",
+            "1.推动科技成果转化。加快技术转移。",
+        ]
+    )
+    plan = ingest_bytes(data, "通知.docx").plan
+    assert plan.title == "湖北省科技厅关于印发2018年全省科技工作要点的通知"
+    assert (plan.issuer, plan.region.name, plan.year, plan.level) == (
+        "湖北省科技厅",
+        "湖北",
+        2018,
+        "provincial",
+    )
+    assert plan.doc_number == "鄂科技发〔2018〕3号"
+    assert plan.published_on == date(2018, 2, 27)
