@@ -123,6 +123,13 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
+# --- searchui: pages in Chinese unless the reader picks English with the language switch (cookie); the
+# browser's Accept-Language is ignored so that one URL always gives the same page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware"),
+    "searchui.middleware.ChineseByDefaultMiddleware",
+)
+
 # --- Admin upload (issue 5: plans/upload) ---
 # Files per upload batch, counted after zip archives are expanded.
 UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 50)

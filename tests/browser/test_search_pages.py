@@ -13,8 +13,8 @@ from plans.search.types import SearchParams
 from searchui import links
 from tests.searchui.sample_plans import create_sample_plans
 
-# serialized_rollback: every test starts with the regions and themes of the data migration, even after
-# another transactional test flushed the database.
+# serialized_rollback, like the engine's transactional tests: the flush after each test keeps the content types and
+# the next serialized test gets the migrated data back (create_sample_plans also reloads regions and themes).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -183,7 +183,7 @@ def test_phone_width_has_no_horizontal_scroll(live_server, browser, small_sample
         assert page.locator(".hit").first.is_visible(), "results on the first screen"
         page.click(".filters-summary")
         assert page.locator(".facet").first.is_visible()
-        assert facet_link(page, "region", "湖北").count() == 1
+        assert facet_link(page, "region", "湖北").count() == 1, page.locator(".sidebar").inner_text()
         page.screenshot(path=str(screenshot_dir / "results-phone.png"))
     finally:
         context.close()

@@ -489,3 +489,10 @@ def test_english_through_the_language_switch(client, corpus):
     assert "Filters" in html and "Newest first" in html and "Region" in html
     html = client.get(f"/plans/{corpus[0].pk}/").content.decode()
     assert "Issuing body" in html and "Document number" in html
+
+
+def test_chinese_by_default_whatever_the_browser_prefers(client, corpus):
+    html = client.get("/search/?q=科技", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in html and "筛选" in html
+    notices = client.get("/search/?year=abc&format=json", HTTP_ACCEPT_LANGUAGE="en").json()["notices"]
+    assert notices == ["年份“abc”无效，已忽略。"]
