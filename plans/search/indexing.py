@@ -28,7 +28,7 @@ from plans.search.types import IndexReport
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer
+WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer (settings.SEARCH_WRITER_TIMEOUT)
 WRITER_LIMITMB = 128
 WRITER_COMPRESSION = 0  # zlib level for posting blocks (Whoosh's default is 3)
 
@@ -58,13 +58,21 @@ def _codec():
     return W3Codec(compression=WRITER_COMPRESSION)
 
 
+def _writer_timeout() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "SEARCH_WRITER_TIMEOUT", WRITER_TIMEOUT))
+
+
 def _open_writer(ix):
-    deadline = time.monotonic() + WRITER_TIMEOUT
+    """A writer, waiting (not failing) while another process holds Whoosh's write lock."""
+    deadline = time.monotonic() + _writer_timeout()
     while True:
         try:
-            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
+            wait = max(0.05, min(5.0, deadline - time.monotonic()))
+            return ix.writer(timeout=wait, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
         except LockError:
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise
             logger.info("index writer busy in another process; waiting")
 

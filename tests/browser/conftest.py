@@ -32,10 +32,22 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API switches greenlets, and Django keeps its connection objects in context-local storage:
+    # once it has started, tests see new connection objects. pytest-django's serialized_rollback reads the
+    # migrations' data (regions, themes) from an attribute of the old ones, so carry it over; without this, every
+    # transactional test after the browser starts would flush that data for good.
+    serialized = {
+        conn.alias: conn._test_serialized_contents
+        for conn in connections.all()
+        if hasattr(conn, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

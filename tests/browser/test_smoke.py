@@ -3,7 +3,7 @@
 import pytest
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_home_page_renders(live_server, page):
     page.goto(live_server.url + "/")
     assert page.title() == "政策检索"

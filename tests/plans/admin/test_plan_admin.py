@@ -10,7 +10,7 @@ from plans.search import SearchParams, search
 from tests.plans.admin import files
 from tests.plans.admin.flow import change_form_data, report_by_label, upload_and_confirm
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def found(q: str, **filters) -> set[int]:

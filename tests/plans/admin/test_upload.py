@@ -15,7 +15,7 @@ from tests.plans.admin.flow import (
     upload_and_confirm,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_the_upload_page_is_linked_from_the_plan_list(staff_client):

@@ -214,3 +214,29 @@ def test_warm_rebuilds_a_lost_index_folder_in_the_background(search_index):
     warm()
     assert wait_for_indexing(30)
     assert ids_for("科技金融") == {plan.pk}
+
+
+@pytest.mark.django_db
+def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repairs_it(make_plan, settings):
+    """GIVEN another writer holding the index lock past the timeout WHEN indexing THEN the plan stays saved,
+    marked failed; once the lock is free, check_index --fix indexes it."""
+    from whoosh.index import LockError
+
+    from plans.search.store import store
+
+    settings.SEARCH_WRITER_TIMEOUT = 0.3
+    plan = make_plan(title="甲", text="科技金融", index=False)
+    other_writer = store.index().lock("WRITELOCK")  # the file lock another process's writer would hold
+    assert other_writer.acquire()
+    try:
+        with pytest.raises(LockError):
+            index_plans([plan.pk])
+    finally:
+        other_writer.release()
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.FAILED
+    assert check_index().missing == [plan.pk]
+    call_command("check_index", "--fix")
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.INDEXED
+    assert ids_for("科技金融") == {plan.pk}
