@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from bisect import bisect_left
 from collections import Counter
 
-from plans.search.exact import query_docs
+from plans.search.exact import query_docs, term_docs
 from plans.search.highlight import find_matches, snippet_html
+from plans.search.indexing import schedule_repair
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, ranking_query, required_terms
 from plans.search.store import Columns, store
 from plans.search.types import FacetValue, Hit, SearchParams, SearchResult, SectionHit
 
+logger = logging.getLogger(__name__)
+
 MAX_PAGE_SIZE = 100
+INDEX_REBUILDING_NOTICE = "检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。"
 SECTIONS_PER_HIT = 3
 SECTION_SNIPPET_WIDTH = 80
 
@@ -108,8 +113,13 @@ def search(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     parsed = parse_query(params.q)
     page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
-    searcher = store.searcher()
-    columns = store.columns(searcher)
+    try:
+        searcher = store.searcher()
+        columns = store.columns(searcher)
+    except Exception:  # a corrupt or unreadable index: repair it from the database, answer meanwhile
+        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        schedule_repair()
+        return _unavailable(parsed, page_size, started)
     required = required_terms(parsed)
     scores: dict[int, float] = {}
     if required:
@@ -148,21 +158,49 @@ def search(params: SearchParams) -> SearchResult:
     )
 
 
-def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[list[int], dict[int, float]]:
-    """Order `kept` (newest first) by BM25F score of the ranking query; unscored documents follow by date.
+def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
+    return SearchResult(
+        query=parsed.text,
+        count=0,
+        page=1,
+        pages=1,
+        page_size=page_size,
+        hits=[],
+        facets={name: [] for name in ("region", "year", "theme", "level")},
+        terms=list(parsed.terms),
+        notices=[*parsed.notices, INDEX_REBUILDING_NOTICE],
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
 
-    Only the `needed` best are scored and sorted by Whoosh (a page's worth); if fewer documents score at
-    all, every scored one is among them, so the order is the same on every page.
+
+def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[list[int], dict[int, float]]:
+    """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
+
+    "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
+    from exact.py, cheap and cached. Only the `needed` best of each group are scored and sorted by Whoosh
+    (a page's worth); unscored documents follow by date, so the order is the same on every page.
     """
     query = ranking_query(required)
     if query is None:
         return kept, {}
-    results = searcher.search(query, limit=needed, filter=set(kept), terms=False)
-    top = [(score, docnum) for score, docnum in results.top_n]
-    scores = {docnum: score for score, docnum in top}
-    ranked = [docnum for _, docnum in top]
-    # Unscored documents (and, beyond the pages asked for, the rest) follow, newest first.
-    ranked += [d for d in kept if d not in scores]
+    groups = [kept]
+    if len(required) > 1:
+        orders = [required, list(reversed(required))] if len(required) == 2 else [required]
+        together: set[int] = set()
+        for order in orders:
+            together |= term_docs(searcher, "".join(t.replace(" ", "") for t in order))
+        if together:
+            groups = [[d for d in kept if d in together], [d for d in kept if d not in together]]
+    ranked: list[int] = []
+    scores: dict[int, float] = {}
+    for group in groups:
+        if not group:
+            continue
+        results = searcher.search(query, limit=needed, filter=set(group), terms=False)
+        top = list(results.top_n)
+        scores.update((docnum, score) for score, docnum in top)
+        ranked += [docnum for _, docnum in top]
+        ranked += [d for d in group if d not in scores]
     return ranked, scores
 
 

@@ -28,7 +28,7 @@ from plans.search.types import IndexReport
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer
+WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer (settings.SEARCH_WRITER_TIMEOUT)
 WRITER_LIMITMB = 128
 WRITER_COMPRESSION = 0  # zlib level for posting blocks (Whoosh's default is 3)
 
@@ -58,13 +58,21 @@ def _codec():
     return W3Codec(compression=WRITER_COMPRESSION)
 
 
+def _writer_timeout() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "SEARCH_WRITER_TIMEOUT", WRITER_TIMEOUT))
+
+
 def _open_writer(ix):
-    deadline = time.monotonic() + WRITER_TIMEOUT
+    """A writer, waiting (not failing) while another process holds Whoosh's write lock."""
+    deadline = time.monotonic() + _writer_timeout()
     while True:
         try:
-            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec())
+            wait = max(0.05, min(5.0, deadline - time.monotonic()))
+            return ix.writer(timeout=wait, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
         except LockError:
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise
             logger.info("index writer busy in another process; waiting")
 
@@ -138,17 +146,33 @@ def remove_plan(plan_id: int) -> None:
 
 
 def rebuild_index(batch_size: int = BATCH_SIZE) -> int:
-    """Empty the index and index every plan of the database; returns the number indexed."""
+    """Empty the index and index every plan of the database; returns the number indexed.
+
+    One writer for the whole rebuild and one commit at the end: committing per batch made Whoosh merge
+    the growing segment again and again. Searches meanwhile see the empty index (the folder is replaced).
+    """
     from plans.models import Plan
 
-    with store.write_lock:
-        store.create_empty()
     ids = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
     Plan.objects.update(index_status=Plan.IndexStatus.PENDING)
-    count = 0
-    for start in range(0, len(ids), batch_size):
-        count += index_plans(ids[start : start + batch_size])
-    return count
+    backend = store.haystack_backend()
+    search_index = _haystack_index()
+    snapshot: dict = {}
+    with store.write_lock:
+        ix = store.create_empty()
+        writer = _open_writer(ix)
+        try:
+            for start in range(0, len(ids), batch_size):
+                batch = ids[start : start + batch_size]
+                for plan in search_index.index_queryset().filter(pk__in=batch):
+                    writer.add_document(**_document(search_index, backend, plan))
+                    snapshot[plan.pk] = plan.updated_at
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    _mark_indexed(snapshot)
+    return len(snapshot)
 
 
 # --- the background queue -------------------------------------------------------------------------------
@@ -196,6 +220,9 @@ class _IndexQueue:
     def _process(self, work: dict[int, str]) -> None:
         close_old_connections()
         try:
+            if work.pop(_REPAIR, None) == "repair":
+                store.reset()
+                check_index(fix=True)
             to_index = [i for i, op in work.items() if op == "index"]
             to_remove = [i for i, op in work.items() if op == "remove"]
             if to_remove:
@@ -219,6 +246,12 @@ class _IndexQueue:
 
 
 _queue = _IndexQueue()
+_REPAIR = -1  # queue key of the "check and repair the whole index" job
+
+
+def schedule_repair() -> None:
+    """Check the index against the database and repair it (rebuild if unreadable), in the background."""
+    _queue.put([_REPAIR], "repair")
 
 
 def enqueue_index(plan_ids: Iterable[int]) -> None:

@@ -153,25 +153,21 @@ def _dedupe(items: list[str]) -> list[str]:
 
 
 def ranking_query(terms: list[str]) -> wq.Query | None:
-    """Optional scoring: whole jieba words in title (boosted) and body; terms standing together."""
+    """The BM25F ranking query: whole jieba words in the title (boosted) and body, plus character bigrams.
+
+    Only term queries: Whoosh's Phrase (span) matching cost most of the search time in profiles. Exactness
+    needs no phrase here (exact.py decided the set); terms standing together are favoured in engine._rank.
+    """
     clauses: list[wq.Query] = []
-    all_words: list[str] = []
     for term in terms:
-        term_words = [w for w in words(term.replace(" ", "")) if is_word_token(w)]
-        all_words.extend(term_words)
         compact = term.replace(" ", "")
+        term_words = [w for w in words(compact) if is_word_token(w)]
         if len(compact) >= 2 and len(term_words) != 1:
             # A term inside longer words (型省份) still ranks by how often and where it occurs.
             clauses += [wq.Term("chars", gram, boost=0.3) for gram in dict.fromkeys(bigrams(compact))]
-        for fieldname in ("title", "text"):
-            if len(term_words) == 1:
-                clauses.append(wq.Term(fieldname, term_words[0]))
-            elif term_words:
-                clauses.append(wq.Phrase(fieldname, term_words))
-    if len(terms) > 1 and len(all_words) > 1:
-        # Plans where the query's words stand near each other beat plans where they are scattered.
-        clauses.append(wq.Phrase("text", all_words, slop=len(all_words) + 4, boost=2.0))
-        clauses.append(wq.Phrase("chars", bigrams("".join(t.replace(" ", "") for t in terms)), boost=2.0))
+        for word in dict.fromkeys(term_words):
+            clauses.append(wq.Term("title", word))
+            clauses.append(wq.Term("text", word))
     if not clauses:
         return None
     return wq.Or(clauses)
