@@ -116,6 +116,16 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
+def _truncated_utf8_tail(data: bytes) -> int | None:
+    """Where valid UTF-8 ends when the only fault is an incomplete character at the very end."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
+            return error.start
+    return None
+
+
 def decode_bytes(data: bytes) -> Decoded:
     """Decode text bytes; raises IngestError for empty or binary content."""
     if not data.strip():
@@ -130,6 +140,11 @@ def decode_bytes(data: bytes) -> Decoded:
     text = _strict(data, "utf-8")
     if text is not None:
         return Decoded(normalise_newlines(text), "utf-8", "strict")
+    if (cut := _truncated_utf8_tail(data)) is not None:
+        # A file cut off in the middle of its last character: keep everything before it.
+        return Decoded(
+            normalise_newlines(data[:cut].decode("utf-8")), "utf-8", "strict, truncated last character"
+        )
 
     candidates: list[tuple[float, str, str]] = []
     gb_text = _strict(data, "gbk")
@@ -149,6 +164,13 @@ def decode_bytes(data: bytes) -> Decoded:
         score, encoding, text = max(candidates, key=lambda c: (c[0], c[1].startswith("gb")))
         method = "strict" if len(candidates) == 1 else "plausibility"
         return Decoded(normalise_newlines(text), encoding, method)
+
+    # Mostly UTF-8 with a few stray bytes (a botched copy-and-paste): better a few "�" than garbage.
+    replaced = data.decode("utf-8", errors="replace")
+    if replaced.count("\ufffd") <= max(4, len(replaced) // 500):
+        return Decoded(
+            normalise_newlines(replaced), "utf-8", f"utf-8, {replaced.count(chr(0xFFFD))} 处无效字节已替换"
+        )
 
     best = from_bytes(data).best()
     if best is None:

@@ -41,7 +41,7 @@ LEVEL_ALIASES = {"国家级": "national", "国家": "national", "省级": "provi
 # The region inferred from place names is accepted from a share of 0.5 of the weighted mentions and flagged
 # for review below REVIEW_CONFIDENCE or with fewer than REVIEW_MIN_MENTIONS mentions. Measured on the 680
 # provincial reports of the corpus with their headers ignored: every inference with a share of 0.6 or more
-# was right (259 of 259 between 0.6 and 0.8, 648 of 648 above); national reports spread their mentions
+# was right (31 of 31 between 0.6 and 0.8, 648 of 648 above); national reports spread their mentions
 # (shares below 0.4) and are never given a province.
 REVIEW_CONFIDENCE = 0.6
 REVIEW_MIN_MENTIONS = 5

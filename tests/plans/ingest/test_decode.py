@@ -64,3 +64,19 @@ def test_plausibility_prefers_the_right_script():
 def test_empty_and_binary_are_rejected(data):
     with pytest.raises(IngestError):
         decode_bytes(data)
+
+
+def test_utf8_cut_inside_the_last_character():
+    data = SIMPLIFIED.encode("utf-8") + "要".encode()[:2]
+    decoded = decode_bytes(data)
+    assert decoded.text == SIMPLIFIED
+    assert decoded.encoding == "utf-8" and "truncated" in decoded.method
+
+
+def test_utf8_with_one_stray_byte_is_not_read_as_another_encoding():
+    line = SIMPLIFIED.encode("utf-8")
+    data = line * 10 + b"\xff" + line * 10
+    decoded = decode_bytes(data)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.count("\ufffd") == 1
+    assert decoded.text.replace("\ufffd", "") == (SIMPLIFIED * 20)
