@@ -399,3 +399,25 @@ THEMES: list[tuple[str, str, str, int, list[str]]] = [
         ],
     ),
 ]
+
+
+def load_reference_data(region_model, theme_model) -> None:
+    """Create or update the regions and themes above (migration 0002, and tests after a database flush).
+
+    Takes the model classes so that the migration can pass its historical models.
+    """
+    for order, (name, full_name, kind) in enumerate(REGIONS):
+        region_model.objects.update_or_create(
+            name=name, defaults={"full_name": full_name, "kind": kind, "order": order}
+        )
+    for order, (name, slug, group, min_hits, keywords) in enumerate(THEMES):
+        theme_model.objects.update_or_create(
+            name=name,
+            defaults={
+                "slug": slug,
+                "group": group,
+                "min_hits": min_hits,
+                "keywords": "\n".join(keywords),
+                "order": order,
+            },
+        )

@@ -24,6 +24,26 @@ import pytest
 _counter = itertools.count(1)
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Every test that uses the database starts with the regions and themes of migration 0002.
+
+    A transactional test flushes all tables when it ends, so the next test could otherwise start without them
+    (and threads creating a missing region at once would collide on its unique name).
+    """
+    if request.node.get_closest_marker("django_db") is None and not _DATABASE_FIXTURES & set(
+        request.fixturenames
+    ):
+        return
+    request.getfixturevalue("db")  # the same database setup the test gets (transactional when it asks for it)
+    from tests.reference import ensure_reference_data
+
+    ensure_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def search_index(tmp_path, settings):
     """Point the search engine at an empty index folder in tmp_path for this test; returns the path."""

@@ -4,17 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from plans.taxonomy import REGIONS, THEMES
+    from plans.taxonomy import load_reference_data
 
-    Region = apps.get_model("plans", "Region")
-    Theme = apps.get_model("plans", "Theme")
-    for order, (name, full_name, kind) in enumerate(REGIONS):
-        Region.objects.update_or_create(name=name, defaults={"full_name": full_name, "kind": kind, "order": order})
-    for order, (name, slug, group, min_hits, keywords) in enumerate(THEMES):
-        Theme.objects.update_or_create(
-            name=name,
-            defaults={"slug": slug, "group": group, "min_hits": min_hits, "keywords": "\n".join(keywords), "order": order},
-        )
+    load_reference_data(apps.get_model("plans", "Region"), apps.get_model("plans", "Theme"))
 
 
 def unload(apps, schema_editor):

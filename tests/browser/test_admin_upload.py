@@ -5,14 +5,12 @@ import pytest
 
 from plans.models import Plan
 from tests.plans.admin import files
-from tests.plans.admin.reference import ensure_reference_data
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def staff_login(live_server, page, django_user_model):
-    ensure_reference_data()  # a transactional test before this one may have flushed the migration's data
     django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-123")
     page.goto(live_server.url + "/admin/login/?next=/admin/plans/plan/")
     page.fill("#id_username", "editor")

@@ -110,9 +110,6 @@ def test_hostile_parameters_are_shown_as_text(live_server, guarded_page, hostile
 
 @pytest.fixture
 def staff_page(live_server, guarded_page, django_user_model, settings, tmp_path):
-    from tests.plans.admin.reference import ensure_reference_data
-
-    ensure_reference_data()  # a transactional test before this one may have flushed the migration's data
     settings.UPLOAD_STAGING_DIR = tmp_path / "staging"
     django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-123")
     page = guarded_page

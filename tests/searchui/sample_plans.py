@@ -3,7 +3,6 @@ work plans (our own sentences) for several regions and years, all through the re
 
 from __future__ import annotations
 
-import importlib
 import random
 from pathlib import Path
 
@@ -102,15 +101,6 @@ def plan_text(region: str, issuer: str, year: int, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def ensure_reference_data() -> None:
-    """Load the regions and themes of the data migration again: a transactional test (live server) flushes
-    the database when it ends, so the next one would start without them."""
-    from django.apps import apps
-
-    reference_data = importlib.import_module("plans.migrations.0002_reference_data")
-    reference_data.load(apps, None)
-
-
 def create_sample_plans(count: int = 24, seed: int = 7) -> list:
     """Ingest the seeds and `count` generated plans, then wait until the engine's queue has indexed them."""
     from django.db import transaction
@@ -118,7 +108,6 @@ def create_sample_plans(count: int = 24, seed: int = 7) -> list:
     from plans.ingest import Overrides, ingest_bytes, ingest_path
     from plans.search import wait_for_indexing
 
-    ensure_reference_data()
     plans = []
     # One outer transaction: the index work queued on commit runs once for all plans, after the last write
     # (SQLite allows one writer at a time, and one index commit is much faster than one per plan).

@@ -2,16 +2,6 @@
 
 import pytest
 
-from tests.plans.admin.reference import ensure_reference_data
-
-
-@pytest.fixture(autouse=True)
-def reference_data(request):
-    """Regions and themes as the data migration loads them (transactional tests flush them)."""
-    if request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("transactional_db")
-        ensure_reference_data()
-
 
 @pytest.fixture(autouse=True)
 def staging_dir(settings, tmp_path):
