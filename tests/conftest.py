@@ -27,6 +27,22 @@ _counter = itertools.count(1)
 _DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
+def pytest_collection_modifyitems(items):
+    """Make every transactional test a serialized-rollback one.
+
+    A transactional test without it flushes the database and lets Django re-create the content types; the next
+    serialized-rollback test then fails to restore them (duplicate key). Which test runs first depends on the
+    whole suite's order, so the rule is applied here once rather than remembered in every module.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or "live_server" in getattr(item, "fixturenames", ())
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """Every test that uses the database starts with the regions and themes of migration 0002.
