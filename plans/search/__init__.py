@@ -37,17 +37,31 @@ from plans.search.types import (
 )
 
 
-def warm() -> None:
-    """Load the word segmenter (dictionary + user terms) once per process and open the index."""
+def warm(repair: bool = True) -> None:
+    """Load the word segmenter once per process and open the index (call at server start-up).
+
+    With repair=True, an unreadable index, or an empty one while the database has plans (a lost index
+    folder), is rebuilt from the database in the background; searches meanwhile carry a notice.
+    """
+    import logging
+
+    from plans.search.indexing import schedule_repair
     from plans.search.segment import warm as warm_segmenter
+    from plans.search.store import store
 
     warm_segmenter()
     try:
-        from plans.search.store import store
+        columns = store.columns(store.searcher())
+    except Exception:
+        logging.getLogger(__name__).exception("search index unreadable at start-up")
+        if repair:
+            schedule_repair()
+        return
+    if repair and not columns.docnum_of:
+        from plans.models import Plan
 
-        store.columns(store.searcher())
-    except Exception:  # a missing index is created on first write; /healthz reports it
-        pass
+        if Plan.objects.exists():
+            schedule_repair()
 
 
 __all__ = [

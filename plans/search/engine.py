@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from bisect import bisect_left
@@ -9,12 +10,16 @@ from collections import Counter
 
 from plans.search.exact import query_docs, term_docs
 from plans.search.highlight import find_matches, snippet_html
+from plans.search.indexing import schedule_repair
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, ranking_query, required_terms
 from plans.search.store import Columns, store
 from plans.search.types import FacetValue, Hit, SearchParams, SearchResult, SectionHit
 
+logger = logging.getLogger(__name__)
+
 MAX_PAGE_SIZE = 100
+INDEX_REBUILDING_NOTICE = "检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。"
 SECTIONS_PER_HIT = 3
 SECTION_SNIPPET_WIDTH = 80
 
@@ -108,8 +113,13 @@ def search(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     parsed = parse_query(params.q)
     page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
-    searcher = store.searcher()
-    columns = store.columns(searcher)
+    try:
+        searcher = store.searcher()
+        columns = store.columns(searcher)
+    except Exception:  # a corrupt or unreadable index: repair it from the database, answer meanwhile
+        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        schedule_repair()
+        return _unavailable(parsed, page_size, started)
     required = required_terms(parsed)
     scores: dict[int, float] = {}
     if required:
@@ -144,6 +154,21 @@ def search(params: SearchParams) -> SearchResult:
         facets=_facet_values(params, counts) if params.with_facets else {},
         terms=list(parsed.terms),
         notices=list(parsed.notices),
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
+    return SearchResult(
+        query=parsed.text,
+        count=0,
+        page=1,
+        pages=1,
+        page_size=page_size,
+        hits=[],
+        facets={name: [] for name in ("region", "year", "theme", "level")},
+        terms=list(parsed.terms),
+        notices=[*parsed.notices, INDEX_REBUILDING_NOTICE],
         took_ms=(time.perf_counter() - started) * 1000,
     )
 

@@ -2,9 +2,9 @@
 
 Profiled on real reports, Whoosh spends much of indexing in Positions.word_values (a generator of Token
 objects, two dicts per token) and encode (a pickle per posting), and much of phrase matching in
-decode_positions (unpickle + a Python loop). Here positions are stored as a little-endian uint32 array
-(count first) and decoded with array + itertools.accumulate; analyzers that can list their terms' positions
-directly (`term_positions(value) -> dict[str, list[int]]`) skip the per-token machinery.
+decode_positions (unpickle + a Python loop). Here positions are stored as little-endian arrays (count
+first, then 2- or 4-byte deltas) and decoded with array + itertools.accumulate; analyzers that can list
+their terms' positions directly (`term_positions(value) -> dict[str, list[int]]`) skip the per-token machinery.
 The class is pickled into the index's schema: renaming it means rebuilding the index.
 """
 
@@ -18,15 +18,19 @@ _SWAP = array("I", [1]).tobytes()[0] != 1  # big-endian machine: store little-en
 
 
 def encode_positions(poslist) -> bytes:
-    deltas = array("I", [len(poslist)])
+    """uint32 count, one typecode byte (H or I), then the deltas: 2 bytes each when they all fit."""
+    deltas = []
     previous = 0
-    append = deltas.append
     for pos in poslist:
-        append(pos - previous)
+        deltas.append(pos - previous)
         previous = pos
+    typecode = "H" if max(deltas, default=0) < 65536 else "I"
+    body = array(typecode, deltas)
+    count = array("I", [len(deltas)])
     if _SWAP:
-        deltas.byteswap()
-    return deltas.tobytes()
+        body.byteswap()
+        count.byteswap()
+    return count.tobytes() + typecode.encode() + body.tobytes()
 
 
 class FastPositions(Positions):
@@ -48,11 +52,11 @@ class FastPositions(Positions):
         return encode_positions(poslist)
 
     def decode_positions(self, valuestring):
-        codes = array("I")
-        codes.frombytes(valuestring)
+        codes = array(chr(valuestring[4]))
+        codes.frombytes(valuestring[5:])
         if _SWAP:
             codes.byteswap()
-        return list(accumulate(codes[1:]))
+        return list(accumulate(codes))
 
     def decode_frequency(self, valuestring):
         codes = array("I")

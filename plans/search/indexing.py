@@ -28,7 +28,7 @@ from plans.search.types import IndexReport
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer
+WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer (settings.SEARCH_WRITER_TIMEOUT)
 WRITER_LIMITMB = 128
 WRITER_COMPRESSION = 0  # zlib level for posting blocks (Whoosh's default is 3)
 
@@ -58,13 +58,21 @@ def _codec():
     return W3Codec(compression=WRITER_COMPRESSION)
 
 
+def _writer_timeout() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "SEARCH_WRITER_TIMEOUT", WRITER_TIMEOUT))
+
+
 def _open_writer(ix):
-    deadline = time.monotonic() + WRITER_TIMEOUT
+    """A writer, waiting (not failing) while another process holds Whoosh's write lock."""
+    deadline = time.monotonic() + _writer_timeout()
     while True:
         try:
-            return ix.writer(timeout=5.0, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec())
+            wait = max(0.05, min(5.0, deadline - time.monotonic()))
+            return ix.writer(timeout=wait, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
         except LockError:
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise
             logger.info("index writer busy in another process; waiting")
 
@@ -212,6 +220,9 @@ class _IndexQueue:
     def _process(self, work: dict[int, str]) -> None:
         close_old_connections()
         try:
+            if work.pop(_REPAIR, None) == "repair":
+                store.reset()
+                check_index(fix=True)
             to_index = [i for i, op in work.items() if op == "index"]
             to_remove = [i for i, op in work.items() if op == "remove"]
             if to_remove:
@@ -235,6 +246,12 @@ class _IndexQueue:
 
 
 _queue = _IndexQueue()
+_REPAIR = -1  # queue key of the "check and repair the whole index" job
+
+
+def schedule_repair() -> None:
+    """Check the index against the database and repair it (rebuild if unreadable), in the background."""
+    _queue.put([_REPAIR], "repair")
 
 
 def enqueue_index(plan_ids: Iterable[int]) -> None:

@@ -54,6 +54,7 @@ class IndexStore:
         self._ix = None
         self._schema = None
         self._searcher = None
+        self._searcher_stamp = None
         self._columns = None
         self._columns_key = None
 
@@ -109,14 +110,32 @@ class IndexStore:
             self._ix = storage.create_index(self.schema)
             return self._ix
 
+    def _stamp(self):
+        """Identity of the folder's current table of contents: a folder deleted and re-created by haystack's
+        rebuild_index can reach the same generation number as the index we have open."""
+        try:
+            ix = self._ix
+            toc = self.path / f"_{ix.indexname}_{ix.latest_generation()}.toc"
+            stat = toc.stat()
+            return stat.st_ino, stat.st_mtime_ns
+        except (OSError, AttributeError):
+            return None
+
     def searcher(self):
         """The shared searcher, refreshed when a writer committed a new generation."""
         with self._lock:
             if self._searcher is None:
                 self._searcher = self.index().searcher()
-            elif not self._searcher.up_to_date():
+                self._searcher_stamp = self._stamp()
+            else:
                 # Old searchers are left to the garbage collector: a request may still be using one.
-                self._searcher = self._searcher.refresh()
+                if not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()  # reuses the unchanged segments
+                    self._searcher_stamp = self._stamp()
+                elif self._stamp() != self._searcher_stamp:
+                    self._ix = None
+                    self._searcher = self.index().searcher()
+                    self._searcher_stamp = self._stamp()
             return self._searcher
 
     def columns(self, searcher) -> Columns:

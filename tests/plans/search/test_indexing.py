@@ -179,3 +179,64 @@ def test_haystack_rebuild_index_and_update_index_commands_work(make_plan):
     call_command("update_index", verbosity=0)
     assert ids_for("科技金融") == {a.pk, b.pk}
     assert check_index().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_index):
+    """GIVEN an indexed plan and then a corrupted index WHEN searching THEN no exception but a notice,
+    and a background repair rebuilds the index from the database."""
+    from plans.search.engine import INDEX_REBUILDING_NOTICE
+    from plans.search.store import store
+
+    plan = _build_plan(title="甲", text="科技金融")
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}
+    for path in search_index.iterdir():
+        path.write_bytes(b"garbage")
+    store.reset()
+    result = search(SearchParams(q="科技金融"))
+    assert result.count == 0 and INDEX_REBUILDING_NOTICE in result.notices
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_warm_rebuilds_a_lost_index_folder_in_the_background(search_index):
+    import shutil
+
+    from plans.search import warm
+    from plans.search.store import store
+
+    plan = _build_plan(title="甲", text="科技金融")
+    assert wait_for_indexing(30)
+    shutil.rmtree(search_index)
+    store.reset()
+    warm()
+    assert wait_for_indexing(30)
+    assert ids_for("科技金融") == {plan.pk}
+
+
+@pytest.mark.django_db
+def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repairs_it(make_plan, settings):
+    """GIVEN another writer holding the index lock past the timeout WHEN indexing THEN the plan stays saved,
+    marked failed; once the lock is free, check_index --fix indexes it."""
+    from whoosh.index import LockError
+
+    from plans.search.store import store
+
+    settings.SEARCH_WRITER_TIMEOUT = 0.3
+    plan = make_plan(title="甲", text="科技金融", index=False)
+    other_writer = store.index().lock("WRITELOCK")  # the file lock another process's writer would hold
+    assert other_writer.acquire()
+    try:
+        with pytest.raises(LockError):
+            index_plans([plan.pk])
+    finally:
+        other_writer.release()
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.FAILED
+    assert check_index().missing == [plan.pk]
+    call_command("check_index", "--fix")
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.INDEXED
+    assert ids_for("科技金融") == {plan.pk}

@@ -13,10 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def found_ids(q: str) -> set[int]:
-    result = search(SearchParams(q=q, page_size=100, with_facets=False, with_snippets=False))
+    # The set is what counts here: date order skips the ranking work.
+    result = search(SearchParams(q=q, page_size=100, sort="-date", with_facets=False, with_snippets=False))
     ids = {hit.plan_id for hit in result.hits}
     for page in range(2, result.pages + 1):
-        more = search(SearchParams(q=q, page=page, page_size=100, with_facets=False, with_snippets=False))
+        more = search(
+            SearchParams(q=q, page=page, page_size=100, sort="-date", with_facets=False, with_snippets=False)
+        )
         ids |= {hit.plan_id for hit in more.hits}
     assert len(ids) == result.count
     return ids
@@ -36,9 +39,9 @@ def normalised_texts() -> dict[int, str]:
 
 
 def test_random_substrings_of_a_generated_corpus_find_exactly_the_plans_containing_them(make_plans):
-    """GIVEN 300 generated plans WHEN searching 200 random substrings of 1-8 characters
+    """GIVEN 200 generated plans WHEN searching 200 random substrings of 1-8 characters
     THEN each result set equals the set of plans whose text contains the substring."""
-    make_plans(generate(300))
+    make_plans(generate(200))
     rng = random.Random(7)
     corpus = normalised_texts()
     texts = list(Plan.objects.values_list("text", flat=True))
