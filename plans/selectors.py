@@ -138,13 +138,17 @@ class ThemeGroup:
 
 def themes_overview(examples: int = 3) -> list[ThemeGroup]:
     """The taxonomy by group, each theme with its plan and section counts and its best-scoring plans."""
-    themes = Theme.objects.annotate(
-        plan_count=Count("plan_themes", distinct=True), section_count=Count("section_themes", distinct=True)
-    ).order_by("order", "name")
+    # Two grouped counts, not one query with two Count()s: joining both relations multiplies their rows.
+    plan_counts = dict(
+        PlanTheme.objects.values_list("theme").annotate(n=Count("pk")).values_list("theme", "n")
+    )
+    section_counts = dict(
+        SectionTheme.objects.values_list("theme").annotate(n=Count("pk")).values_list("theme", "n")
+    )
     groups: dict[str, ThemeGroup] = {
         value: ThemeGroup(value, str(label), []) for value, label in Theme.Group.choices
     }
-    for theme in themes:
+    for theme in Theme.objects.order_by("order", "name"):
         best = [
             pt.plan
             for pt in PlanTheme.objects.filter(theme=theme)
@@ -152,7 +156,7 @@ def themes_overview(examples: int = 3) -> list[ThemeGroup]:
             .defer(*(f"plan__{name}" for name in LISTING_DEFERRED))
             .order_by("-score", F("plan__year").desc(nulls_last=True), "plan__pk")[:examples]
         ]
-        entry = ThemeEntry(theme, theme.plan_count, theme.section_count, best)
+        entry = ThemeEntry(theme, plan_counts.get(theme.pk, 0), section_counts.get(theme.pk, 0), best)
         groups.setdefault(theme.group, ThemeGroup(theme.group, theme.group, [])).themes.append(entry)
     return [group for group in groups.values() if group.themes]
 

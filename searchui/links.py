@@ -9,9 +9,10 @@ sort or page size goes back to page 1.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from urllib.parse import urlencode, urlsplit
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from plans.search.types import SearchParams
@@ -21,6 +22,16 @@ PARAM_ORDER = ("q", "region", "year", "theme", "level", "year_from", "year_to", 
 # Facet name in the URL -> field of SearchParams holding its values.
 FACET_FIELD = {"region": "regions", "year": "years", "theme": "themes", "level": "levels"}
 _DEFAULT = SearchParams()
+
+
+@functools.lru_cache(maxsize=64)
+def _reversed(name: str, args: tuple, script_prefix: str) -> str:
+    return reverse(name, args=args)
+
+
+def path_of(name: str, *args) -> str:
+    """reverse() of a URL name, cached: a results page builds hundreds of links to the same few paths."""
+    return _reversed(name, args, get_script_prefix())
 
 
 def normalized(params: SearchParams) -> SearchParams:
@@ -61,14 +72,14 @@ def query_string(params: SearchParams, *, format: str | None = None) -> str:
 def search_url(params: SearchParams, *, format: str | None = None) -> str:
     """The canonical /search/ URL of a state."""
     qs = query_string(params, format=format)
-    return reverse("searchui:search") + (f"?{qs}" if qs else "")
+    return path_of("searchui:search") + (f"?{qs}" if qs else "")
 
 
 def compare_url(params: SearchParams) -> str:
     """The /compare/ matrix for the same query and filters (page, sort and page size do not apply)."""
     state = dataclasses.replace(params, page=1, sort=_DEFAULT.sort, page_size=_DEFAULT.page_size)
     qs = query_string(state)
-    return reverse("searchui:compare") + (f"?{qs}" if qs else "")
+    return path_of("searchui:compare") + (f"?{qs}" if qs else "")
 
 
 def is_canonical(raw_pairs: list[tuple[str, str]], params: SearchParams) -> bool:
@@ -145,7 +156,7 @@ def safe_back_url(value: str | None) -> str | None:
     if not url_has_allowed_host_and_scheme(value, allowed_hosts=None, require_https=False):
         return None
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path != reverse("searchui:search"):
+    if parts.scheme or parts.netloc or parts.path != path_of("searchui:search"):
         return None
     return value
 
@@ -157,7 +168,7 @@ def plan_url(plan_id: int, *, q: str = "", back: str | None = None, anchor: str 
         pairs.append(("q", q))
     if back:
         pairs.append(("back", back))
-    url = reverse("searchui:plan", args=[plan_id])
+    url = path_of("searchui:plan", plan_id)
     if pairs:
         url += "?" + urlencode(pairs)
     if anchor:

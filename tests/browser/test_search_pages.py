@@ -13,7 +13,9 @@ from plans.search.types import SearchParams
 from searchui import links
 from tests.searchui.sample_plans import create_sample_plans
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback, like the engine's transactional tests: the flush after each test keeps the content types and
+# the next serialized test gets the migrated data back (create_sample_plans also reloads regions and themes).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
