@@ -34,12 +34,12 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(1, width - used)
 
 
-def configure(workdir: Path, database_url: str | None) -> None:
+def configure(workdir: Path, database_url: str | None, index_dir: Path | None = None) -> None:
     """Point Django at a private database and index before it starts."""
     os.environ.pop("SEARCH_URL", None)
     os.environ.update(
         DATABASE_URL=database_url or f"sqlite:///{workdir / 'eval.sqlite3'}",
-        SEARCH_INDEX_DIR=str(workdir / "index"),
+        SEARCH_INDEX_DIR=str(index_dir or workdir / "index"),
         DATA_DIR=str(workdir / "data"),
         JIEBA_CACHE_DIR=str(workdir / "jieba-cache"),
         DEBUG="false",
@@ -62,14 +62,22 @@ def main() -> int:
         "--database-url", help="a PostgreSQL database to use instead of a temporary SQLite file"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--existing",
+        type=Path,
+        metavar="INDEX_DIR",
+        help="evaluate the already loaded --database-url with this index folder (no flush, no ingest)",
+    )
     parser.add_argument("--limit", type=int, help="only the first N reports of the manifest (a quick check)")
     args = parser.parse_args()
     if not (args.corpus / "MANIFEST.tsv").is_file():
         parser.error(f"{args.corpus} has no MANIFEST.tsv")
+    if args.existing and not args.database_url:
+        parser.error("--existing needs --database-url")
 
     workdir = Path(tempfile.mkdtemp(prefix="policy-search-eval-"))
     try:
-        configure(workdir, args.database_url)
+        configure(workdir, args.database_url, args.existing)
         return evaluate(args, workdir)
     finally:
         if not args.keep:
@@ -88,19 +96,21 @@ def evaluate(args, workdir: Path) -> int:
     from plans.models import Plan
     from plans.search import wait_for_indexing
 
-    if args.database_url:
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
-    if args.database_url:
-        Plan.objects.all().delete()
-    started = time.perf_counter()
-    loaded = ingest_corpus(args.corpus, limit=args.limit)
-    wait_for_indexing(timeout=3600)
-    load_s = time.perf_counter() - started
-    print(
-        f"ingested {loaded.plans} files ({loaded.outcomes}) and indexed them in {load_s:.0f} s",
-        file=sys.stderr,
-    )
+    load_s = None
+    if not args.existing:
+        if args.database_url:
+            call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", verbosity=0)
+        if args.database_url:
+            Plan.objects.all().delete()
+        started = time.perf_counter()
+        loaded = ingest_corpus(args.corpus, limit=args.limit)
+        wait_for_indexing(timeout=3600)
+        load_s = time.perf_counter() - started
+        print(
+            f"ingested {loaded.plans} files ({loaded.outcomes}) and indexed them in {load_s:.0f} s",
+            file=sys.stderr,
+        )
     dump = workdir / "plans.jsonl"
     plans, _size = dump_plans(dump)
     truth = substring_truth(read_dump(dump), EVAL_QUERIES)

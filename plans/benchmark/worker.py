@@ -97,6 +97,22 @@ def task_load(spec: dict, result: dict) -> None:
         result["index"]["plans_per_s"] = plans / result["index"]["seconds"]
 
 
+def task_dump(spec: dict, result: dict) -> None:
+    """Dump the plans of a database that is already loaded and indexed (a work folder kept with --keep)."""
+    plans, size = dump_plans(Path(spec["dump"]))
+    result["dump"] = {"plans": plans, "bytes": size}
+
+
+def task_repair(spec: dict, result: dict) -> None:
+    """Index what a kept database has but its index lacks, with the engine's own `check_index(fix=True)`."""
+    from plans.search import check_index
+
+    start = time.perf_counter()
+    report = check_index(fix=True)
+    result["repair"] = {"seconds": time.perf_counter() - start, "report": str(report)[:500]}
+    say(spec, f"check_index(fix=True) in {result['repair']['seconds']:.1f} s")
+
+
 def task_load_dump(spec: dict, result: dict) -> None:
     """Create the schema and write the dumped plans with the bulk path (a peer's database)."""
     call_command("migrate", verbosity=0)
@@ -227,6 +243,8 @@ def task_freshness(spec: dict, result: dict) -> None:
 
 TASKS = {
     "load": task_load,
+    "dump": task_dump,
+    "repair": task_repair,
     "load_dump": task_load_dump,
     "engine": task_engine,
     "icontains": task_icontains,
