@@ -16,6 +16,20 @@ class Level(models.TextChoices):
     MUNICIPAL = "municipal", _("市级")
 
 
+# The metadata a plan carries besides its text: what ingest extracts, staff correct, and pages show.
+PLAN_METADATA_FIELDS = (
+    "title",
+    "issuer",
+    "region",
+    "level",
+    "city",
+    "year",
+    "published_on",
+    "doc_number",
+    "index_number",
+)
+
+
 class Region(models.Model):
     """A province-level unit (湖北 / 湖北省), or 全国 for national plans (国务院)."""
 

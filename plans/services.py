@@ -17,19 +17,11 @@ from django.db import transaction
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
 from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
-from plans.models import Plan, PlanTheme, Region, Section, SectionTheme, Theme
+from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, SectionTheme, Theme
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
-    "title",
-    "issuer",
-    "region",
-    "level",
-    "city",
-    "year",
-    "published_on",
-    "doc_number",
-    "index_number",
+    *PLAN_METADATA_FIELDS,
     "source",
     "text",
     "needs_review",

@@ -7,21 +7,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
 
-from plans.models import Level, Region
+from plans.models import PLAN_METADATA_FIELDS, Level, Region
 
 # Fields staff may correct in the preview; each maps to a Plan field of the same name.
-CORRECTABLE_FIELDS = (
-    "title",
-    "issuer",
-    "region",
-    "level",
-    "city",
-    "year",
-    "published_on",
-    "doc_number",
-    "index_number",
-    "needs_review",
-)
+CORRECTABLE_FIELDS = (*PLAN_METADATA_FIELDS, "needs_review")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,19 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from plans.ingest import Overrides, PreparedPlan
+from plans.models import PLAN_METADATA_FIELDS
 
-PREVIEW_FIELDS = (
-    "title",
-    "issuer",
-    "region",
-    "level",
-    "city",
-    "year",
-    "published_on",
-    "doc_number",
-    "index_number",
-    "needs_review",
-)
+PREVIEW_FIELDS = (*PLAN_METADATA_FIELDS, "needs_review")
 # Corrections ingest takes as overrides, so its later steps (and its explanation) see them.
 OVERRIDE_FIELDS = ("region", "year", "level")
 

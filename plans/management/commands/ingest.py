@@ -15,7 +15,7 @@ from tqdm import tqdm
 from plans.ingest import IngestError, Overrides, ingest_path, prepare
 from plans.ingest.extract import SUPPORTED_SUFFIXES
 from plans.ingest.pipeline import check_size
-from plans.models import Plan
+from plans.models import PLAN_METADATA_FIELDS, Plan
 from plans.search import wait_for_indexing
 
 INDEX_TIMEOUT_SECONDS = 600
@@ -102,17 +102,7 @@ class Command(BaseCommand):
         existing = Plan.objects.filter(checksum=prepared.checksum).first()
         status = "would be duplicate" if existing else "would ingest"
         self._say(f"{status}: {path} -> {prepared.summary()}")
-        for name in (
-            "title",
-            "issuer",
-            "region",
-            "level",
-            "city",
-            "year",
-            "published_on",
-            "doc_number",
-            "index_number",
-        ):
+        for name in PLAN_METADATA_FIELDS:
             info = prepared.extraction.get(name) or {}
             value = getattr(prepared, name)
             how = f"{info.get('method', '-')}, 置信度 {info.get('confidence', 0):.2f}" if info else "-"
