@@ -135,6 +135,21 @@ def plan_delete(*, plan: Plan) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def section_from_prepared(*, plan: Plan, prepared: PreparedSection) -> Section:
+    """An unsaved Section for one parsed outline entry, cut to the model's field lengths (parent not set)."""
+    return Section(
+        plan=plan,
+        order=prepared.order,
+        depth=prepared.depth,
+        number=prepared.number[:20],
+        heading=prepared.heading[:500],
+        text=prepared.text,
+        anchor=prepared.anchor[:40],
+        start=prepared.start,
+        end=prepared.end,
+    )
+
+
 @transaction.atomic
 def plan_set_outline(
     *,
@@ -146,21 +161,10 @@ def plan_set_outline(
     plan.sections.all().delete()
     created: list[Section] = []
     for prepared in sections:
-        parent = created[prepared.parent] if prepared.parent is not None else None
-        created.append(
-            Section.objects.create(
-                plan=plan,
-                parent=parent,
-                order=prepared.order,
-                depth=prepared.depth,
-                number=prepared.number[:20],
-                heading=prepared.heading[:500],
-                text=prepared.text,
-                anchor=prepared.anchor[:40],
-                start=prepared.start,
-                end=prepared.end,
-            )
-        )
+        section = section_from_prepared(plan=plan, prepared=prepared)
+        section.parent = created[prepared.parent] if prepared.parent is not None else None
+        section.save()
+        created.append(section)
     plan_assign_themes(plan=plan, specs=specs)
     return created
 

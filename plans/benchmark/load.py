@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from plans.benchmark.corpus import CorpusDoc, read_manifest
 from plans.models import Plan, PlanTheme, Region, Section, SectionTheme, Theme
+from plans.services import section_from_prepared
 
 BULK_BATCH = 500
 
@@ -73,17 +74,7 @@ def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict
             )
         created: list[Section] = []
         for prepared in parse_sections(doc.text):
-            section = Section(
-                plan=plan,
-                order=prepared.order,
-                depth=prepared.depth,
-                number=prepared.number[:20],
-                heading=prepared.heading[:500],
-                text=prepared.text,
-                anchor=prepared.anchor[:40],
-                start=prepared.start,
-                end=prepared.end,
-            )
+            section = section_from_prepared(plan=plan, prepared=prepared)
             if prepared.parent is not None:
                 parents.append((section, created[prepared.parent]))
             created.append(section)
