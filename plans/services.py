@@ -17,7 +17,7 @@ from django.db import transaction
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
 from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
-from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, SectionTheme, Theme
+from plans.models import PLAN_METADATA_FIELDS, Plan, Region, Section, Theme
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -169,8 +169,24 @@ def plan_set_outline(
     return created
 
 
-def _theme_rows(matches: Mapping[str, ThemeMatch]) -> dict[str, tuple[float, dict[str, int]]]:
-    return {name: (match.score, dict(match.matched)) for name, match in matches.items()}
+def _replace_theme_rows(
+    rows, matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme], **owner
+) -> bool:
+    """Make the theme rows of one plan or section (`rows`, a related manager) match `matches`.
+
+    Writes only when something differs, so that an unchanged plan is not re-indexed; True if it wrote.
+    """
+    wanted = {name: (match.score, dict(match.matched)) for name, match in matches.items()}
+    current = {row.theme.name: (row.score, row.matched) for row in rows.select_related("theme")}
+    if wanted == current:
+        return False
+    rows.all().delete()
+    rows.model.objects.bulk_create(
+        rows.model(theme=themes[name], score=score, matched=matched, **owner)
+        for name, (score, matched) in wanted.items()
+        if name in themes
+    )
+    return True
 
 
 @transaction.atomic
@@ -178,32 +194,10 @@ def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) 
     """(Re-)assign the themes of a plan and its sections from the current taxonomy; True if anything changed."""
     specs = theme_specs() if specs is None else specs
     themes = {theme.name: theme for theme in Theme.objects.all()}
-    changed = False
-
-    wanted = _theme_rows(plan_themes(plan.text, specs))
-    current = {pt.theme.name: (pt.score, pt.matched) for pt in plan.plan_themes.select_related("theme")}
-    if wanted != current:
-        changed = True
-        plan.plan_themes.all().delete()
-        PlanTheme.objects.bulk_create(
-            PlanTheme(plan=plan, theme=themes[name], score=score, matched=matched)
-            for name, (score, matched) in wanted.items()
-            if name in themes
-        )
-
+    changed = _replace_theme_rows(plan.plan_themes, plan_themes(plan.text, specs), themes, plan=plan)
     for section in plan.sections.all():
-        wanted = _theme_rows(section_themes(section.heading, section.text, specs))
-        current = {
-            st.theme.name: (st.score, st.matched) for st in section.section_themes.select_related("theme")
-        }
-        if wanted != current:
-            changed = True
-            section.section_themes.all().delete()
-            SectionTheme.objects.bulk_create(
-                SectionTheme(section=section, theme=themes[name], score=score, matched=matched)
-                for name, (score, matched) in wanted.items()
-                if name in themes
-            )
+        matches = section_themes(section.heading, section.text, specs)
+        changed |= _replace_theme_rows(section.section_themes, matches, themes, section=section)
     if changed:
         plan.save(update_fields=["updated_at"])  # a save the search index hears about: themes are a facet
     return changed
