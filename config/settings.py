@@ -106,6 +106,8 @@ STORAGES = {
 SEARCH_INDEX_DIR = env_path("SEARCH_INDEX_DIR", DATA_DIR / "index")
 SEARCH_URL = env_str("SEARCH_URL") or f"whoosh://{SEARCH_INDEX_DIR}"
 HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
+# Processes for a full index rebuild; 0 = one per core (up to 4) when there are 200 plans or more.
+SEARCH_REBUILD_PROCS = env_int("SEARCH_REBUILD_PROCS", 0)
 # jieba caches its parsed dictionary; it must be a writable folder (not /tmp in a read-only container).
 JIEBA_CACHE_DIR = env_path("JIEBA_CACHE_DIR", DATA_DIR / "jieba-cache")
 

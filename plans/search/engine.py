@@ -197,7 +197,10 @@ def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[
         if not group:
             continue
         results = searcher.search(query, limit=needed, filter=set(group), terms=False)
-        top = list(results.top_n)
+        # Equal scores are common (same counts in same-length texts): Whoosh breaks ties by docnum, which
+        # depends on how the index was written; break them by the group's date order instead.
+        order = {docnum: i for i, docnum in enumerate(group)}
+        top = sorted(results.top_n, key=lambda item: (-item[0], order[item[1]]))
         scores.update((docnum, score) for score, docnum in top)
         ranked += [docnum for _, docnum in top]
         ranked += [d for d in group if d not in scores]

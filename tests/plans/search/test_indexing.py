@@ -240,3 +240,54 @@ def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repair
     plan.refresh_from_db()
     assert plan.index_status == Plan.IndexStatus.INDEXED
     assert ids_for("科技金融") == {plan.pk}
+
+
+def _answers(queries):
+    answers = []
+    for q in queries:
+        result = search(SearchParams(q=q, page_size=50))
+        facets = {name: [(v.value, v.count) for v in values] for name, values in result.facets.items()}
+        answers.append((result.count, [(h.plan_id, round(h.score, 6)) for h in result.hits], facets))
+    return answers
+
+
+@pytest.mark.django_db
+def test_parallel_rebuild_answers_exactly_like_the_single_process_one(make_plans, monkeypatch):
+    """GIVEN plans with tied scores WHEN rebuilt by 2 processes (several segments) THEN every answer is the same."""
+    from plans.search import indexing
+    from plans.search.store import store
+
+    regions = ["湖北", "天津", "广东"]
+    make_plans(
+        [
+            {
+                "title": f"第{i}号工作要点",
+                "text": ("推进科技金融和孵化器建设。" * (1 + i % 3))
+                + ("发展数字经济，" if i % 2 else "建设众创空间。"),
+                "region": regions[i % 3],
+                "year": 2015 + i % 5,
+            }
+            for i in range(30)
+        ],
+        index=False,
+    )
+    queries = ["科技金融", "科技金融 孵化器", "数字经济", "众创空间", "金", '"孵化器建设"', ""]
+    assert rebuild_index(procs=1) == 30
+    single = _answers(queries)
+    monkeypatch.setattr(indexing, "MP_BATCH_DOCS", 4)  # several job files per process
+    assert rebuild_index(procs=2) == 30
+    assert len(store.searcher().reader().leaf_readers()) >= 2  # really written by more than one process
+    assert _answers(queries) == single
+    assert all(
+        status == Plan.IndexStatus.INDEXED for status in Plan.objects.values_list("index_status", flat=True)
+    )
+
+
+def test_rebuild_uses_one_process_for_small_databases_and_the_setting_when_given(settings):
+    from plans.search.indexing import PARALLEL_REBUILD_MIN_PLANS, rebuild_procs
+
+    settings.SEARCH_REBUILD_PROCS = None
+    assert rebuild_procs(PARALLEL_REBUILD_MIN_PLANS - 1) == 1
+    assert rebuild_procs(PARALLEL_REBUILD_MIN_PLANS) >= 1
+    settings.SEARCH_REBUILD_PROCS = 3
+    assert rebuild_procs(5) == 3
