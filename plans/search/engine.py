@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import time
 from bisect import bisect_left
 from collections import Counter
+from typing import NamedTuple
 
 from plans.search.exact import query_docs, term_docs
-from plans.search.highlight import find_matches, snippet_html
+from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, ranking_query, required_terms
+from plans.search.ranking import bm25f_scores
 from plans.search.store import Columns, store
 from plans.search.types import FacetValue, Hit, SearchParams, SearchResult, SectionHit
 
@@ -177,8 +180,8 @@ def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[
     """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
 
     "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
-    from exact.py, cheap and cached. Only the `needed` best of each group are scored and sorted by Whoosh
-    (a page's worth); unscored documents follow by date, so the order is the same on every page.
+    from exact.py, cheap and cached. Every document of a group is scored (ranking.py), the `needed` best
+    (a page's worth) are ordered; the rest follow by date, so the order is the same on every page.
     """
     query = ranking_query(required)
     if query is None:
@@ -196,31 +199,40 @@ def _rank(searcher, required: list[str], kept: list[int], needed: int) -> tuple[
     for group in groups:
         if not group:
             continue
-        results = searcher.search(query, limit=needed, filter=set(group), terms=False)
-        # Equal scores are common (same counts in same-length texts): Whoosh breaks ties by docnum, which
-        # depends on how the index was written; break them by the group's date order instead.
-        order = {docnum: i for i, docnum in enumerate(group)}
-        top = sorted(results.top_n, key=lambda item: (-item[0], order[item[1]]))
-        scores.update((docnum, score) for score, docnum in top)
-        ranked += [docnum for _, docnum in top]
+        group_scores = bm25f_scores(searcher, query, group)
+        # Equal scores are common (same counts in same-length texts): ties keep the group's date order,
+        # never the docnum order, which depends on how the index was written.
+        position = {docnum: i for i, docnum in enumerate(group)}
+        top = heapq.nsmallest(needed, group_scores, key=lambda d: (-group_scores[d], position[d]))
+        scores.update((docnum, group_scores[docnum]) for docnum in top)
+        ranked += top
         ranked += [d for d in group if d not in scores]
     return ranked, scores
 
 
 def _load_hits(docnums, columns: Columns, scores, terms, with_snippets: bool) -> list[Hit]:
-    from plans.models import Plan, Section
+    from django.db.models import Prefetch
+
+    from plans.models import Plan, Section, Theme
 
     plan_ids = [columns.plan_ids[d] for d in docnums]
-    queryset = Plan.objects.select_related("region").prefetch_related("themes")
+    # Only what a hit shows: the audit JSON, review notes and the themes' keyword lists stay in the database.
+    queryset = (
+        Plan.objects.select_related("region")
+        .defer("extraction", "review_notes", "checksum", "source")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name")))
+    )
     if not with_snippets:
         queryset = queryset.defer("text")
     plans = queryset.in_bulk(plan_ids)
-    sections_by_plan: dict[int, list] = {}
-    if with_snippets and terms:
-        for section in Section.objects.filter(plan_id__in=plan_ids).only(
-            "id", "plan_id", "heading", "anchor", "start", "end", "order"
-        ):
-            sections_by_plan.setdefault(section.plan_id, []).append(section)
+    clean = clean_terms(terms)
+    sections_by_plan: dict[int, list[SectionSpan]] = {}
+    if with_snippets and clean:
+        rows = Section.objects.filter(plan_id__in=plan_ids).values_list(
+            "plan_id", "heading", "anchor", "start", "end", "order"
+        )
+        for plan_id, *span in rows:  # tuples, not models: a plan has hundreds of sections
+            sections_by_plan.setdefault(plan_id, []).append(SectionSpan(*span))
     hits = []
     for docnum, plan_id in zip(docnums, plan_ids, strict=True):
         plan = plans.get(plan_id)
@@ -228,19 +240,38 @@ def _load_hits(docnums, columns: Columns, scores, terms, with_snippets: bool) ->
             continue
         hit = Hit(plan_id=plan_id, score=float(scores.get(docnum, 0.0)), plan=plan)
         if with_snippets:
-            hit.snippet = snippet_html(plan.text, terms, 120)
-            if terms:
-                hit.sections = best_sections(plan.text, sections_by_plan.get(plan_id, []), terms)
+            matches = find_matches(plan.text, clean) if clean else []  # once per plan, for every snippet
+            hit.snippet = snippet_html(plan.text, clean, 120, matches=matches)
+            if clean:
+                hit.sections = best_sections(
+                    plan.text, sections_by_plan.get(plan_id, []), clean, matches=matches
+                )
         hits.append(hit)
     return hits
 
 
-def best_sections(text: str, sections, terms, limit: int = SECTIONS_PER_HIT) -> list[SectionHit]:
-    """The sections holding the most distinct query terms (then the most matches), in document order."""
-    pieces = [p for term in terms for p in normalise(term).split() if p]
+class SectionSpan(NamedTuple):
+    """What best_sections needs of a section (Section instances have these attributes too)."""
+
+    heading: str
+    anchor: str
+    start: int
+    end: int | None
+    order: int
+
+
+def best_sections(
+    text: str, sections, terms, limit: int = SECTIONS_PER_HIT, *, matches=None
+) -> list[SectionHit]:
+    """The sections holding the most distinct query terms (then the most matches), in document order.
+
+    `matches` may pass find_matches(text, clean_terms(terms)), computed once for all of a text's snippets.
+    """
+    pieces = clean_terms(terms)
     if not pieces:
         return []
-    matches = find_matches(text, pieces)
+    if matches is None:
+        matches = find_matches(text, pieces)
     starts = [m[0] for m in matches]
     scored = []
     for section in sections:
@@ -260,7 +291,9 @@ def best_sections(text: str, sections, terms, limit: int = SECTIONS_PER_HIT) -> 
         SectionHit(
             heading=s.heading,
             anchor=s.anchor,
-            snippet=snippet_html(text, pieces, SECTION_SNIPPET_WIDTH, start=s.start, end=s.end or len(text)),
+            snippet=snippet_html(
+                text, pieces, SECTION_SNIPPET_WIDTH, start=s.start, end=s.end or len(text), matches=matches
+            ),
         )
         for s in chosen
     ]

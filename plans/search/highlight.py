@@ -8,6 +8,7 @@ are merged) and never cut an entity (entities only appear after escaping).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from html import escape
 
 from plans.search.normalize import normalise, variant_pattern
@@ -16,7 +17,8 @@ MAX_MATCHES_PER_TERM = 2000
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def _clean_terms(terms) -> list[str]:
+def clean_terms(terms) -> list[str]:
+    """The distinct normalised pieces of the query terms (a term with spaces gives several), in order."""
     out = []
     for term in terms or ():
         if not isinstance(term, str):
@@ -79,7 +81,7 @@ def _plain(chunk: str, collapse_space: bool) -> str:
 def highlight_html(text: str, terms) -> str:
     """The whole `text`, HTML-escaped, with <mark> around every occurrence of every term."""
     text = text or ""
-    clean = _clean_terms(terms)
+    clean = clean_terms(terms)
     if not clean:
         return escape(text)
     return _render(text, 0, len(text), find_matches(text, clean), collapse_space=False)
@@ -104,16 +106,31 @@ def _best_window(matches, n_terms: int, width: int) -> tuple[int, int]:
     return matches[best[2]][0], best[0]
 
 
-def snippet_html(text: str, terms, width: int = 120, *, start: int = 0, end: int | None = None) -> str:
+def matches_within(matches, start: int, end: int) -> list[tuple[int, int, int]]:
+    """The matches (sorted, from find_matches over a whole text) lying entirely inside text[start:end]."""
+    first = bisect_left(matches, (start, -1, -1))
+    last = bisect_left(matches, (end, -1, -1), lo=first)
+    return [m for m in matches[first:last] if m[1] <= end]
+
+
+def snippet_html(
+    text: str, terms, width: int = 120, *, start: int = 0, end: int | None = None, matches=None
+) -> str:
     """About `width` characters of `text` around the best matches, escaped, every term in <mark>.
 
     When the best window misses some terms, short extra fragments show them, joined with an ellipsis.
-    Without any match it is the beginning of the text (or of text[start:end]).
+    Without any match it is the beginning of the text (or of text[start:end]). `matches` may pass
+    find_matches(text, clean_terms(terms)) already computed over the whole text (several snippets of one text).
     """
     text = text or ""
     end = len(text) if end is None else min(end, len(text))
-    clean = _clean_terms(terms)
-    matches = find_matches(text, clean, start, end) if clean else []
+    clean = clean_terms(terms)
+    if not clean:
+        matches = []
+    elif matches is None:
+        matches = find_matches(text, clean, start, end)
+    else:
+        matches = matches_within(matches, start, end)
     if not matches:
         cut = min(end, start + width)
         return _render(text, start, cut, [], True) + ("…" if cut < end else "")

@@ -1,0 +1,112 @@
+"""BM25F scores of a known set of documents, read straight from the posting blocks.
+
+Whoosh scores through a matcher tree: per posting, a Python scorer object looks the document's field length
+up in a column reader (profiled: `doc_field_length` and `score` were most of a search's time, and their cost
+grows with the number of matching plans). exact.py has already decided which documents match, so here each
+ranking term's postings are read a block at a time (ids and weights as arrays), field lengths come from
+arrays cached per index generation, and only the wanted documents are scored. The formula, the idf and the
+average field lengths are Whoosh's own (whoosh.scoring.BM25F with B=0.75, K1=1.2), so the scores are the
+same numbers Whoosh's searcher gives (a test compares them).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.query import Or, Term
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+B = 0.75
+K1 = 1.2
+
+_lengths_lock = threading.Lock()
+_lengths_cache: dict = {}
+
+
+def _leaf_lengths(leaf, fieldname: str) -> list[float]:
+    """Every document's length of `fieldname` in one segment, as Whoosh's scorer sees it (default 1)."""
+    count = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)
+    column = None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:  # another codec: the public, slower call
+        return [leaf.doc_field_length(d, fieldname, 1) or 1 for d in range(count)]
+    return [byte_to_length(column[d]) if column[d] else 1 for d in range(count)]
+
+
+def field_lengths(reader, fieldname: str) -> list[float]:
+    """Field lengths by global docnum for this reader generation, cached."""
+    key = (id(reader), reader.generation(), reader.doc_count_all(), fieldname)
+    with _lengths_lock:
+        cached = _lengths_cache.get(key)
+    if cached is not None:
+        return cached
+    lengths: list[float] = []
+    for leaf, _offset in reader.leaf_readers():
+        lengths += _leaf_lengths(leaf, fieldname)
+    with _lengths_lock:
+        stale = [k for k in _lengths_cache if k[:3] != key[:3]]
+        for k in stale:
+            del _lengths_cache[k]
+        _lengths_cache[key] = lengths
+    return lengths
+
+
+def _postings(reader, fieldname: str, text: str) -> Iterator[tuple[int, float]]:
+    """(docnum, weight) of every posting of a term, a block at a time where the codec allows."""
+    for leaf, offset in reader.leaf_readers():
+        try:
+            matcher = leaf.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        blockwise = all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_next_block"))
+        while matcher.is_active():
+            if not blockwise:
+                yield matcher.id() + offset, matcher.weight()
+                matcher.next()
+                continue
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            yield from zip((i + offset for i in matcher._ids), matcher._weights, strict=True)
+            matcher._next_block()
+
+
+def clauses(query) -> list[tuple[str, str, float]]:
+    """(field, text, boost) of a ranking query made of Term clauses under one Or (query.ranking_query)."""
+    subqueries = query.subqueries if isinstance(query, Or) else [query]
+    out = []
+    for sub in subqueries:
+        if not isinstance(sub, Term):
+            raise TypeError(f"ranking supports Term clauses only, not {type(sub).__name__}")
+        out.append((sub.fieldname, sub.text, sub.boost))
+    return out
+
+
+def bm25f_scores(searcher, query, docs: Iterable[int]) -> dict[int, float]:
+    """BM25F score of each document of `docs` that any clause of `query` matches (others are absent)."""
+    wanted = docs if isinstance(docs, set | frozenset) else set(docs)
+    reader = searcher.reader()
+    scores: dict[int, float] = {}
+    get = scores.get
+    for fieldname, text, boost in clauses(query):
+        if not searcher.schema[fieldname].scorable:
+            continue
+        if (fieldname, text) not in reader:
+            continue
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        lengths = field_lengths(reader, fieldname)
+        # bm25() of whoosh.scoring, with the per-field constants taken out of the loop
+        top = boost * idf * (K1 + 1)
+        norm = K1 * (1 - B)
+        slope = K1 * B / avgfl
+        for docnum, weight in _postings(reader, fieldname, text):
+            if docnum in wanted:
+                scores[docnum] = get(docnum, 0.0) + top * weight / (weight + norm + slope * lengths[docnum])
+    return scores
