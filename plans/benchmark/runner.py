@@ -45,6 +45,7 @@ class BenchConfig:
     budget_s: float = 60.0
     max_rounds: int = 5
     haystack_max_plans: int = 10_000
+    single_process_max_plans: int = 1_000
     port: int = 8401
     loadtest: bool = True
     loadtest_requests: int = 800
@@ -199,6 +200,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "loadtest": config.loadtest,
         "loadtest_requests": config.loadtest_requests,
         "profile": config.profile,
+        "single_process_max_plans": config.single_process_max_plans,
     }
 
     # 1. load + index on the engine's database
@@ -291,6 +293,13 @@ def add_ratios(record: dict) -> None:
         ratios["index_mb_s_over_jieba_mb_s"] = index_mb_s / record["jieba"]["mb_per_s"]
     if index_mb_s and record.get("haystack_index", {}).get("mb_per_s"):
         ratios["index_mb_s_over_haystack_mb_s"] = index_mb_s / record["haystack_index"]["mb_per_s"]
+    single_mb_s = record.get("index_single_process", {}).get("mb_per_s")
+    if index_mb_s and single_mb_s:
+        ratios["index_mb_s_over_single_process_mb_s"] = index_mb_s / single_mb_s
+        if record.get("haystack_index", {}).get("mb_per_s"):
+            ratios["single_process_mb_s_over_haystack_mb_s"] = (
+                single_mb_s / record["haystack_index"]["mb_per_s"]
+            )
     load = record.get("load", {})
     if load.get("mb_per_s") and record.get("jieba", {}).get("mb_per_s"):
         ratios["load_mb_s_over_jieba_mb_s"] = load["mb_per_s"] / record["jieba"]["mb_per_s"]
@@ -351,8 +360,13 @@ def format_report(report: dict) -> str:
             f"== {record['size']} plans ({record['corpus']}), our engine on {record['engine_db']};"
             f" load average {record.get('load_average_at_start', ['?'])[0]:.1f} at start",
             f"load ({load.get('path')}): {_fmt(load.get('plans_per_s'))} plans/s, {_fmt(load.get('mb_per_s'), '{:.2f}')} MB/s"
-            f"   our index rebuild: {_fmt(index.get('plans_per_s'))} plans/s, {_fmt(index.get('mb_per_s'), '{:.2f}')} MB/s,"
-            f" {_fmt((index.get('index_bytes') or 0) / 1e6)} MB on disk",
+            f"   our index rebuild ({index.get('procs', '?')} processes): {_fmt(index.get('plans_per_s'))} plans/s,"
+            f" {_fmt(index.get('mb_per_s'), '{:.2f}')} MB/s, {_fmt((index.get('index_bytes') or 0) / 1e6)} MB on disk"
+            + (
+                f"; in one process {_fmt(single.get('mb_per_s'), '{:.2f}')} MB/s"
+                if (single := record.get("index_single_process"))
+                else ""
+            ),
             f"jieba bare tokenization: {_fmt(jieba.get('mb_per_s'), '{:.2f}')} MB/s   haystack recipe index:"
             f" {_fmt(hay.get('mb_per_s'), '{:.2f}')} MB/s, {_fmt((hay.get('index_bytes') or 0) / 1e6)} MB on disk",
         ]

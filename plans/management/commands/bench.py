@@ -56,6 +56,12 @@ class Command(BaseCommand):
             default=10_000,
             help="skip the haystack recipe above this size (it indexes at about 0.15 MB/s)",
         )
+        parser.add_argument(
+            "--single-process-max-plans",
+            type=int,
+            default=1_000,
+            help="up to this size, also time the index rebuild in one process (the product uses one per core)",
+        )
         parser.add_argument("--port", type=int, default=8401, help="port on 127.0.0.1 for gunicorn")
         parser.add_argument("--no-loadtest", action="store_true", help="skip the 16-client load test")
         parser.add_argument("--loadtest-requests", type=int, default=800)
@@ -96,6 +102,7 @@ class Command(BaseCommand):
             budget_s=options["budget"],
             max_rounds=options["max_rounds"],
             haystack_max_plans=options["haystack_max_plans"],
+            single_process_max_plans=options["single_process_max_plans"],
             port=options["port"],
             loadtest=not options["no_loadtest"],
             loadtest_requests=options["loadtest_requests"],

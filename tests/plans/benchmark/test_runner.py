@@ -53,3 +53,15 @@ def test_pg_url_for_a_size():
     assert pg_url_for("postgres://u@127.0.0.1:5432/ps_perf_bench", 10000) == (
         "postgres://u@127.0.0.1:5432/ps_perf_bench_10000"
     )
+
+
+def test_parallel_rebuild_is_compared_with_the_single_process_one(record):
+    record["index"]["procs"] = 2
+    record["index_single_process"] = {"mb_per_s": 0.5, "procs": 1}
+    add_ratios(record)
+    assert record["ratios"]["index_mb_s_over_single_process_mb_s"] == 2
+    assert record["ratios"]["single_process_mb_s_over_haystack_mb_s"] == pytest.approx(2.5)
+    text = format_report(
+        {"machine": {"nproc": 2, "memory_gb": 23.5, "cpu": "x"}, "date": "d", "sizes": [record]}
+    )
+    assert "rebuild (2 processes)" in text and "in one process 0.50 MB/s" in text
