@@ -242,7 +242,7 @@ def themes(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     parsed = _parse(request)
     params = links.normalized(dataclasses.replace(parsed.params, page=1))
-    matrix = compare_matrix(params, engine.search, region_order=selectors.region_order())
+    matrix = compare_matrix(params, engine.search, engine.cross_counts, region_order=selectors.region_order())
     if parsed.format == "json":
         data = {
             "query": params.q,

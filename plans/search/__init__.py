@@ -1,6 +1,7 @@
 """The search engine behind one small API. The only package that imports haystack, whoosh or jieba.
 
     search(params: SearchParams) -> SearchResult       exact-substring recall, BM25F ranking, facets, snippets
+    cross_counts(params, "region", "year")             result-set counts by two facets at once (/compare/)
     parse_query(q) -> ParsedQuery                      robust parsing; never raises; notices in Chinese
     highlight_html(text, terms) / snippet_html(text, terms, width=120)
     index_plans(ids) / remove_plan(id) / rebuild_index()          write now (calling thread)
@@ -12,7 +13,7 @@
 See README "Search engine" for the design and "Scale-out: Elasticsearch" for the other engine.
 """
 
-from plans.search.engine import search
+from plans.search.engine import cross_counts, search
 from plans.search.highlight import highlight_html, snippet_html
 from plans.search.indexing import (
     check_index,
@@ -84,6 +85,7 @@ __all__ = [
     "remove_plan",
     "search",
     "snippet_html",
+    "cross_counts",
     "wait_for_indexing",
     "warm",
 ]

@@ -8,6 +8,7 @@ import math
 import time
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import replace
 from typing import NamedTuple
 
 from plans.search.exact import query_docs, term_docs
@@ -125,13 +126,7 @@ def search(params: SearchParams) -> SearchResult:
         return _unavailable(parsed, page_size, started)
     required = required_terms(parsed)
     scores: dict[int, float] = {}
-    if required:
-        matched = sorted(query_docs(searcher, required, parsed.excluded))
-    else:  # browse everything (minus excluded terms, if any)
-        matched = columns.live
-        if parsed.excluded:
-            excluded = query_docs(searcher, [], parsed.excluded, universe=frozenset(matched))
-            matched = sorted(excluded)
+    matched = _matched(searcher, columns, parsed, required)
     kept, counts = filter_and_count(params, columns, matched, params.with_facets)
     sort = params.sort if params.sort in ("relevance", "-date", "date") else "relevance"
     if sort == "relevance" and not required:
@@ -159,6 +154,47 @@ def search(params: SearchParams) -> SearchResult:
         notices=list(parsed.notices),
         took_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+def _matched(searcher, columns: Columns, parsed, required: list[str]) -> list[int]:
+    """Docnums containing every required term and no excluded one (every live document when no term)."""
+    if required:
+        return sorted(query_docs(searcher, required, parsed.excluded))
+    matched = columns.live
+    if parsed.excluded:
+        matched = sorted(query_docs(searcher, [], parsed.excluded, universe=frozenset(matched)))
+    return matched
+
+
+CROSS_FACETS = {"region": "regions", "year": "years", "level": "levels"}
+
+
+def cross_counts(
+    params: SearchParams, rows: str = "region", cols: str = "year"
+) -> dict[tuple[str, str], int]:
+    """How many plans of the result set of `params` have each (rows value, cols value): one pass, no ranking.
+
+    The selections of the two facets themselves do not apply (the caller shows the values it wants); every
+    other filter, the year range included, does. Plans without a value (no region, year 0) are left out.
+    An unreadable index gives {} (search() says why).
+    """
+    if rows not in CROSS_FACETS or cols not in CROSS_FACETS or rows == cols:
+        raise ValueError(f"cross_counts takes two of {sorted(CROSS_FACETS)}, not {rows!r} and {cols!r}")
+    parsed = parse_query(params.q)
+    try:
+        searcher = store.searcher()
+        columns = store.columns(searcher)
+    except Exception:
+        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        schedule_repair()
+        return {}
+    matched = _matched(searcher, columns, parsed, required_terms(parsed))
+    free = replace(params, **{CROSS_FACETS[rows]: (), CROSS_FACETS[cols]: ()})
+    kept, _ = filter_and_count(free, columns, matched, with_facets=False)
+    values = {"region": columns.regions, "year": columns.years, "level": columns.levels}
+    row_values, col_values = values[rows], values[cols]
+    counts = Counter((row_values[d], col_values[d]) for d in kept)
+    return {(str(r), str(c)): n for (r, c), n in counts.items() if r and c}
 
 
 def _unavailable(parsed, page_size: int, started: float) -> SearchResult:

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Q
 
 from plans.models import Plan
-from plans.search import SearchParams, search
+from plans.search import SearchParams, cross_counts, search
 from tests.plans.search.corpus import generate
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +137,52 @@ def test_hits_carry_the_plan_with_region_and_themes(make_plan, django_assert_max
         assert [t.name for t in hit.plan.themes.all()] == ["科技金融"]
     assert result.took_ms > 0
     assert result.terms == ["科技金融"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        SearchParams(q=""),
+        SearchParams(
+            q="创新", regions=("湖北",), years=(2019,)
+        ),  # the two facets' own selections do not apply
+        SearchParams(q="税", themes=("科技金融",)),
+        SearchParams(q="", levels=("provincial",), year_from=2018, year_to=2022),
+        SearchParams(q="科技 -孵化器"),
+    ],
+)
+def test_cross_counts_equal_database_counts_by_region_and_year(make_plans, params):
+    make_plans(generate(40, seed=11))
+    terms = search(params).terms
+    matching = {p.pk for p in Plan.objects.all() if all(t in f"{p.title}\n{p.text}".lower() for t in terms)}
+    if "-孵化器" in params.q:
+        matching = {
+            p.pk for p in Plan.objects.filter(pk__in=matching) if "孵化器" not in f"{p.title}\n{p.text}"
+        }
+    free = SearchParams(**{**params.__dict__, "regions": (), "years": ()})
+    qs = Plan.objects.filter(pk__in=matching, region__isnull=False, year__gt=0)
+    allowed = {p.pk for p in qs} & {p.pk for p in Plan.objects.filter(pk__in=matching)}
+    by_filters = {pk for pk in allowed if pk in _filtered_ids(free, matching)}
+    expected = Counter(
+        (r, str(y)) for r, y in Plan.objects.filter(pk__in=by_filters).values_list("region__name", "year")
+    )
+    assert cross_counts(params, "region", "year") == dict(expected)
+    assert sum(expected.values()) > 0
+
+
+def _filtered_ids(params, matching_ids) -> set[int]:
+    qs = Plan.objects.filter(pk__in=matching_ids)
+    if params.levels:
+        qs = qs.filter(level__in=params.levels)
+    if params.themes:
+        qs = qs.filter(themes__name__in=params.themes).distinct()
+    if params.year_from is not None:
+        qs = qs.filter(year__gte=params.year_from)
+    if params.year_to is not None:
+        qs = qs.filter(year__lte=params.year_to)
+    return set(qs.values_list("pk", flat=True))
+
+
+def test_cross_counts_refuses_unknown_facets():
+    with pytest.raises(ValueError):
+        cross_counts(SearchParams(), "theme", "year")
