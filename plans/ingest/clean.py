@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from plans.ingest.header import info_label_count
+
 # The upstream corpus marks the start of the next-year plan with the string "二&、"; it is not part of the text.
 # Where the plan's own numbering is 一、 just before it, the marker took the place of "二、" and that is restored
 # (so the outline keeps its second part); anywhere else the marker is dropped.
@@ -35,20 +37,6 @@ _FONT_SIZE = re.compile(
 )
 _WELCOME = re.compile(r"^\s*欢迎(访问|光临|来到).{0,30}(网站|门户)[!！。]?\s*$")
 _EDITOR = re.compile(r"^\s*(审核|责任编辑|编辑|校对|终审|初审|信息来源|作者)\s*[:：][^。，,]{0,20}$")
-# The page's information table: labelled fields, with spaces inside the labels ("索 引 号", "文    号").
-_INFO_LABELS = (
-    "索引号",
-    "主题分类",
-    "发布机构",
-    "发文日期",
-    "发布日期",
-    "成文日期",
-    "有效性",
-    "文号",
-    "分类",
-    "来源",
-    "发布",
-)
 _DATETIME_BYLINE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*\S{0,30}$")
 _DATE_IN_PARENS = re.compile(r"[(（]\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*[)）]")
 _STRAY = re.compile(r"^[\s?？�·•|｜*＊_\-—=~]+$")
@@ -91,7 +79,9 @@ def _is_info_table(line: str) -> bool:
     if compact.startswith(("索引号", "发布机构", "发文日期", "主题分类", "成文日期")):
         return True
     if compact.startswith(("文号", "来源", "发布", "分类")):
-        labels = sum(1 for label in _INFO_LABELS if label in compact)
+        if compact.endswith("。") or "，" in compact:  # a sentence of the plan (分类推进…，发布时间表…。)
+            return False
+        labels = info_label_count(compact)
         return labels >= 2 or bool(re.match(r"^(来源|发布)[:：]", compact)) or "有效性" in compact
     return bool(_DATE_IN_PARENS.search(line) and compact.startswith("来源"))
 

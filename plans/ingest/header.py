@@ -8,7 +8,9 @@ from pathlib import PurePath
 from plans.ingest.regions import regions_named
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_INFO_LABELS = (
+# The labels of a web page's information table (with spaces inside on the page: "索 引 号", "文    号").
+# clean.py removes the table's lines by them; labelled() reads values after them.
+INFO_LABELS = (
     "索引号",
     "主题分类",
     "发布机构",
@@ -23,6 +25,13 @@ _INFO_LABELS = (
     "发布时间",
     "发布",
 )
+
+
+def info_label_count(compacted: str) -> int:
+    """How many info-table labels a line without spaces holds; 发布日期 counts as 发布日期 and 发布, so that
+    a line of the table carrying one dated label is recognised as well as one with two labels."""
+    return sum(1 for label in INFO_LABELS if label in compacted)
+
 
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -60,7 +69,7 @@ def labelled(lines: list[str], label: str) -> str:
         if not match:
             continue
         rest = match["rest"].strip()
-        if not rest or any(compact(rest).startswith(other) for other in _INFO_LABELS):
+        if not rest or any(compact(rest).startswith(other) for other in INFO_LABELS):
             return ""
         return rest.split()[0].strip("[]【】")
     return ""

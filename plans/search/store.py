@@ -36,6 +36,7 @@ class Columns:
     date_keys: list[int]
     updated: list[str]
     docnum_of: dict[int, int] = field(default_factory=dict)  # plan id -> docnum
+    date_rank: list[int] = field(default_factory=list)  # docnum -> place in newest-first order (then by id)
 
     @property
     def live(self) -> list[int]:
@@ -175,7 +176,11 @@ def _read_columns(reader) -> Columns:
         date_keys[docnum] = int(stored.get("date_key") or 0)
         updated[docnum] = stored.get("updated") or ""
         docnum_of[plan_id] = docnum
-    return Columns(plan_ids, regions, years, levels, themes, date_keys, updated, docnum_of)
+    newest_first = sorted(docnum_of.values(), key=lambda d: (-date_keys[d], -(plan_ids[d] or 0)))
+    date_rank = [total] * total
+    for place, docnum in enumerate(newest_first):
+        date_rank[docnum] = place
+    return Columns(plan_ids, regions, years, levels, themes, date_keys, updated, docnum_of, date_rank)
 
 
 store = IndexStore()

@@ -86,6 +86,8 @@ def test_corpus_marker_dropped_elsewhere():
         "首页 | 机构概况 | 政务公开 | 办事服务 | 互动交流",
         "[打印本页] [关闭窗口]",
         "版权所有：湖北省科学技术厅",
+        "发布时间：2019-01-08 10:00",  # labels shared with the metadata reader (header.INFO_LABELS)
+        "文 号：鄂科技发〔2017〕1号 发文机关：湖北省科技厅",
     ],
 )
 def test_common_chrome_lines(line):
@@ -101,6 +103,8 @@ def test_common_chrome_lines(line):
         "2.建设重点实验室。",
         "全省技术合同成交额达到1000亿元，比上年增长20%。",
         "附件:",
+        "发布会上，省科技厅发布了2018年重点任务。",
+        "分类推进科研院所改革，发布时间表和路线图。",
     ],
 )
 def test_plan_lines_are_not_mistaken_for_chrome(line):
