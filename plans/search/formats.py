@@ -8,29 +8,42 @@ their terms' positions directly (`term_positions(value) -> dict[str, list[int]]`
 The class is pickled into the index's schema: renaming it means rebuilding the index.
 """
 
+import struct
 from array import array
 from collections import defaultdict
 from itertools import accumulate
+from operator import sub
 
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.formats import Positions, tokens
 
 _SWAP = array("I", [1]).tobytes()[0] != 1  # big-endian machine: store little-endian anyway
 
 
+_COUNT = struct.Struct("<I")
+
+
 def encode_positions(poslist) -> bytes:
-    """uint32 count, one typecode byte (H or I), then the deltas: 2 bytes each when they all fit."""
-    deltas = []
-    previous = 0
-    for pos in poslist:
-        deltas.append(pos - previous)
-        previous = pos
+    """uint32 count, one typecode byte (H or I), then the deltas: 2 bytes each when they all fit.
+
+    Most postings hold one position (a bigram once in a plan): that case is one struct call.
+    """
+    count = len(poslist)
+    if count == 0:
+        return _COUNT.pack(0) + b"H"
+    if count == 1:
+        first = poslist[0]
+        return _COUNT.pack(1) + (b"H" + _H.pack(first) if first < 65536 else b"I" + _I.pack(first))
+    deltas = [poslist[0], *map(sub, poslist[1:], poslist)]
     typecode = "H" if max(deltas, default=0) < 65536 else "I"
     body = array(typecode, deltas)
-    count = array("I", [len(deltas)])
     if _SWAP:
         body.byteswap()
-        count.byteswap()
-    return count.tobytes() + typecode.encode() + body.tobytes()
+    return _COUNT.pack(count) + typecode.encode() + body.tobytes()
+
+
+_H = struct.Struct("<H")
+_I = struct.Struct("<I")
 
 
 class FastPositions(Positions):
@@ -64,3 +77,41 @@ class FastPositions(Positions):
         if _SWAP:
             codes.byteswap()
         return codes[0]
+
+
+class _LengthsByField:
+    """A segment's per-document field lengths, read once per field instead of once per posting.
+
+    Whoosh's add_postings asks `lengths.doc_field_length(docnum, fieldname)` for every posting it writes
+    (to keep block min/max lengths), each a column read in Python: 14 % of a rebuild (profiled).
+    """
+
+    def __init__(self, lengths):
+        self._lengths = lengths
+        self._by_field: dict[str, list] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        column = self._by_field.get(fieldname)
+        if column is None:
+            read = self._lengths.doc_field_length
+            column = [read(d, fieldname, 0) for d in range(self._lengths.doc_count_all())]
+            self._by_field[fieldname] = column
+        return column[docnum] if docnum < len(column) else default
+
+    def __getattr__(self, name):
+        return getattr(self._lengths, name)
+
+
+class PolicyFieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        return super().add_postings(schema, _LengthsByField(lengths) if lengths else lengths, items)
+
+
+class PolicyCodec(W3Codec):
+    """Whoosh's W3 codec writing postings with the per-field length cache above; reads exactly like W3.
+
+    The class is pickled into the index's segments: renaming it means rebuilding the index.
+    """
+
+    def field_writer(self, storage, segment):
+        return PolicyFieldWriter(self, storage, segment)

@@ -57,9 +57,9 @@ def _identifier(plan_id: int) -> str:
 
 def _codec():
     """Whoosh's codec without zlib on posting blocks: compression cost ~12% of indexing time (profiled)."""
-    from whoosh.codec.whoosh3 import W3Codec
+    from plans.search.formats import PolicyCodec
 
-    return W3Codec(compression=WRITER_COMPRESSION)
+    return PolicyCodec(compression=WRITER_COMPRESSION)
 
 
 def _writer_timeout() -> float:
