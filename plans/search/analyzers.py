@@ -10,6 +10,8 @@ Whitespace never takes part in a bigram, so joining a title and a body with a ne
 
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import Token, Tokenizer
 
 from plans.search.normalize import normalise
@@ -18,9 +20,12 @@ from plans.search.segment import words
 _SPACES = frozenset(" \t\r\n\f\v\u00a0\u2028\u2029\u200b\ufeff")
 
 
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts (\w without the underscore), searched in C
+
+
 def is_word_token(token: str) -> bool:
     """True for a token worth ranking on: it contains a letter or digit (not punctuation or space)."""
-    return any(ch.isalnum() for ch in token)
+    return _ALNUM.search(token) is not None
 
 
 class _PolicyTokenizer(Tokenizer):
