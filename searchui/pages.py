@@ -47,18 +47,22 @@ def hit_views(hits: list[Hit], params: SearchParams, back_url: str) -> list[HitV
     """Hits whose plan still exists, each with links that carry the query (for highlighting) and the
     results URL (for the way back)."""
     views = []
+    chip_for: dict[str, Chip] = {}  # a theme's chip is the same on every hit: build each once per page
+
+    def chip(name: str) -> Chip:
+        if name not in chip_for:
+            chip_for[name] = Chip(
+                label=name,
+                url=links.search_url(links.toggle_value(params, "theme", name)),
+                selected=name in params.themes,
+            )
+        return chip_for[name]
+
     for hit in hits:
         plan = hit.plan
         if plan is None:  # deleted since it was indexed
             continue
-        chips = [
-            Chip(
-                label=theme.name,
-                url=links.search_url(links.toggle_value(params, "theme", theme.name)),
-                selected=theme.name in params.themes,
-            )
-            for theme in plan.themes.all()  # the engine loads them with the plan
-        ]
+        chips = [chip(theme.name) for theme in plan.themes.all()]  # the engine loads them with the plan
         views.append(
             HitView(
                 plan=plan,
