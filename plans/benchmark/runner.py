@@ -46,6 +46,7 @@ class BenchConfig:
     max_rounds: int = 5
     haystack_max_plans: int = 10_000
     single_process_max_plans: int = 1_000
+    peer_quality_max_plans: int = 2_500
     port: int = 8401
     loadtest: bool = True
     loadtest_requests: int = 800
@@ -201,6 +202,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "loadtest_requests": config.loadtest_requests,
         "profile": config.profile,
         "single_process_max_plans": config.single_process_max_plans,
+        "peer_quality_max_plans": config.peer_quality_max_plans,
     }
 
     # 1. load + index on the engine's database

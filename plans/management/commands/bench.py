@@ -62,6 +62,12 @@ class Command(BaseCommand):
             default=1_000,
             help="up to this size, also time the index rebuild in one process (the product uses one per core)",
         )
+        parser.add_argument(
+            "--peer-quality-max-plans",
+            type=int,
+            default=2_500,
+            help="above this size, skip icontains' recall pass (a substring scan is the truth by definition)",
+        )
         parser.add_argument("--port", type=int, default=8401, help="port on 127.0.0.1 for gunicorn")
         parser.add_argument("--no-loadtest", action="store_true", help="skip the 16-client load test")
         parser.add_argument("--loadtest-requests", type=int, default=800)
@@ -103,6 +109,7 @@ class Command(BaseCommand):
             max_rounds=options["max_rounds"],
             haystack_max_plans=options["haystack_max_plans"],
             single_process_max_plans=options["single_process_max_plans"],
+            peer_quality_max_plans=options["peer_quality_max_plans"],
             port=options["port"],
             loadtest=not options["no_loadtest"],
             loadtest_requests=options["loadtest_requests"],
