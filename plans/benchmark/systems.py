@@ -50,6 +50,26 @@ class EngineAPI:
             page += 1
 
 
+class EngineAPIUncached(EngineAPI):
+    """The search API with its per-generation term cache emptied before every query: a first-time query.
+
+    The timed rounds of engine-api repeat the mix, so its exact term sets come from the cache; this
+    system shows what a query nobody asked since the last index change costs.
+    """
+
+    name = "engine-api-uncached"
+
+    def __init__(self) -> None:
+        super().__init__()
+        from plans.search import clear_term_cache
+
+        self._clear = clear_term_cache
+
+    def run(self, query: BenchQuery) -> Outcome:
+        self._clear()
+        return super().run(query)
+
+
 class ResultsPage:
     """GET /search/?q=… through Django's test client: view, search, template, full HTML."""
 

@@ -9,11 +9,13 @@
     check_index(fix=False) -> IndexReport / index_health() -> (ok, message)
     related_plans(plan, limit=5) -> list[Plan]
     warm()                                             load the segmenter and open the index at start-up
+    clear_term_cache()                                 forget cached term sets (benchmarks: first-time latency)
 
 See README "Search engine" for the design and "Scale-out: Elasticsearch" for the other engine.
 """
 
 from plans.search.engine import cross_counts, search
+from plans.search.exact import clear_term_cache
 from plans.search.highlight import highlight_html, snippet_html
 from plans.search.indexing import (
     check_index,
@@ -86,6 +88,7 @@ __all__ = [
     "search",
     "snippet_html",
     "cross_counts",
+    "clear_term_cache",
     "wait_for_indexing",
     "warm",
 ]

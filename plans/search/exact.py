@@ -70,6 +70,15 @@ def _substring_docs(reader, term: str) -> frozenset[int]:
     return frozenset(found)
 
 
+def clear_term_cache() -> None:
+    """Forget every cached term set (the benchmark's uncached runs; a new index generation does it anyway)."""
+    global _cache_key, _cache_size
+    with _cache_lock:
+        _cache.clear()
+        _cache_size = 0
+        _cache_key = None
+
+
 def term_docs(searcher, term: str) -> frozenset[int]:
     """Docnums whose title or text contains the normalised `term` (spaces: each piece, AND)."""
     global _cache_key, _cache_size

@@ -182,3 +182,13 @@ def test_overlapping_repeated_terms_are_matched_exactly(make_plans):
     assert found_ids("创新创新") == {repeated.pk}
     assert found_ids("新创新创") == {repeated.pk}
     assert found_ids("创新与创") == {broken.pk}
+
+
+@pytest.mark.django_db
+def test_clearing_the_term_cache_changes_no_answer(make_plans):
+    from plans.search import SearchParams, clear_term_cache, search
+
+    make_plans([{"title": f"规划{i}", "text": "科技成果转化" if i % 2 else "数字经济"} for i in range(6)])
+    first = [h.plan_id for h in search(SearchParams(q="科技成果转化")).hits]
+    clear_term_cache()
+    assert [h.plan_id for h in search(SearchParams(q="科技成果转化")).hits] == first and len(first) == 3
