@@ -152,17 +152,38 @@ class IndexStore:
         return columns
 
 
-def _read_columns(reader) -> Columns:
-    total = reader.doc_count_all()
-    plan_ids: list[int | None] = [None] * total
-    regions = [""] * total
-    years = [0] * total
-    levels = [""] * total
-    themes: list[tuple[str, ...]] = [()] * total
-    date_keys = [0] * total
-    updated = [""] * total
-    docnum_of: dict[int, int] = {}
-    for docnum, stored in reader.iter_docs():
+_FIELDS = ("plan_ids", "regions", "years", "levels", "themes", "date_keys", "updated")
+_segment_columns: dict[tuple, dict[str, list]] = {}  # (segment id, deleted count) -> that segment's lists
+_segment_lock = threading.Lock()
+
+
+def _leaf_key(leaf) -> tuple | None:
+    """What identifies a segment's stored values: its id and how many of its documents are deleted
+    (deletions only grow, so the count tells the state). None for a reader without segments."""
+    segment = getattr(leaf, "segment", None)
+    if segment is None:
+        return None
+    try:
+        seg = segment()
+        return (seg.segment_id(), leaf.doc_count_all(), seg.deleted_count())
+    except Exception:  # another kind of reader: read it every time
+        return None
+
+
+def _read_leaf(leaf) -> dict[str, list]:
+    total = leaf.doc_count_all()
+    lists: dict[str, list] = {
+        "plan_ids": [None] * total,
+        "regions": [""] * total,
+        "years": [0] * total,
+        "levels": [""] * total,
+        "themes": [()] * total,
+        "date_keys": [0] * total,
+        "updated": [""] * total,
+    }
+    plan_ids, regions, years, levels = lists["plan_ids"], lists["regions"], lists["years"], lists["levels"]
+    themes, date_keys, updated = lists["themes"], lists["date_keys"], lists["updated"]
+    for docnum, stored in leaf.iter_docs():
         try:
             plan_id = int(stored.get("django_id"))
         except (TypeError, ValueError):
@@ -175,12 +196,38 @@ def _read_columns(reader) -> Columns:
         themes[docnum] = tuple(t for t in raw_themes.split(",") if t) if isinstance(raw_themes, str) else ()
         date_keys[docnum] = int(stored.get("date_key") or 0)
         updated[docnum] = stored.get("updated") or ""
-        docnum_of[plan_id] = docnum
+    return lists
+
+
+def _read_columns(reader) -> Columns:
+    """The columns of a reader, reusing the lists of segments already read (a commit adds a small segment:
+    only that one, and segments with new deletions, are read again; at 10,000 plans a full read takes
+    seconds, which a newly saved plan would otherwise wait for)."""
+    merged: dict[str, list] = {name: [] for name in _FIELDS}
+    seen = set()
+    for leaf, _offset in reader.leaf_readers():
+        key = _leaf_key(leaf)
+        with _segment_lock:
+            lists = _segment_columns.get(key) if key is not None else None
+        if lists is None:
+            lists = _read_leaf(leaf)
+            if key is not None:
+                with _segment_lock:
+                    _segment_columns[key] = lists
+        seen.add(key)
+        for name in _FIELDS:
+            merged[name] += lists[name]
+    with _segment_lock:
+        for key in [k for k in _segment_columns if k not in seen]:
+            del _segment_columns[key]
+    plan_ids, date_keys = merged["plan_ids"], merged["date_keys"]
+    total = len(plan_ids)
+    docnum_of = {plan_id: docnum for docnum, plan_id in enumerate(plan_ids) if plan_id is not None}
     newest_first = sorted(docnum_of.values(), key=lambda d: (-date_keys[d], -(plan_ids[d] or 0)))
     date_rank = [total] * total
     for place, docnum in enumerate(newest_first):
         date_rank[docnum] = place
-    return Columns(plan_ids, regions, years, levels, themes, date_keys, updated, docnum_of, date_rank)
+    return Columns(**{name: merged[name] for name in _FIELDS}, docnum_of=docnum_of, date_rank=date_rank)
 
 
 store = IndexStore()

@@ -1,0 +1,33 @@
+"""Per-document columns follow every commit, re-reading only the segments that changed."""
+
+import pytest
+
+from plans.search import index_plans, remove_plan
+from plans.search import store as store_module
+from plans.search.store import store
+
+
+def live_columns():
+    columns = store.columns(store.searcher())
+    return {columns.plan_ids[d]: (columns.regions[d], columns.years[d]) for d in columns.live}
+
+
+@pytest.mark.django_db
+def test_columns_follow_commits_and_reuse_unchanged_segments(make_plans, monkeypatch):
+    first = make_plans(
+        [{"title": f"甲{i}", "text": "科技", "region": "湖北", "year": 2017 + i} for i in range(3)]
+    )
+    assert live_columns() == {p.pk: ("湖北", p.year) for p in first}
+    reads = []
+    original = store_module._read_leaf
+    monkeypatch.setattr(
+        store_module, "_read_leaf", lambda leaf: reads.append(leaf.doc_count_all()) or original(leaf)
+    )
+    [second] = make_plans([{"title": "乙", "text": "科技", "region": "江西", "year": 2020}])
+    assert live_columns() == {**{p.pk: ("湖北", p.year) for p in first}, second.pk: ("江西", 2020)}
+    assert reads == [1]  # only the new one-document segment was read
+    remove_plan(first[0].pk)
+    index_plans([first[1].pk])  # re-indexed: its old document deleted, a new one added
+    columns = live_columns()
+    assert set(columns) == {first[1].pk, first[2].pk, second.pk}
+    assert store.columns(store.searcher()).date_rank  # a rank for every document
