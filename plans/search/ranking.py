@@ -38,19 +38,37 @@ def _leaf_lengths(leaf, fieldname: str) -> list[float]:
     return [byte_to_length(column[d]) if column[d] else 1 for d in range(count)]
 
 
+def _leaf_id(leaf):
+    try:
+        return leaf.segment().segment_id(), leaf.doc_count_all()
+    except Exception:  # not a segment reader: no caching
+        return None
+
+
 def field_lengths(reader, fieldname: str) -> list[float]:
-    """Field lengths by global docnum for this reader generation, cached."""
+    """Field lengths by global docnum, from per-segment lists cached while their segment lives."""
     key = (id(reader), reader.generation(), reader.doc_count_all(), fieldname)
     with _lengths_lock:
         cached = _lengths_cache.get(key)
     if cached is not None:
         return cached
     lengths: list[float] = []
+    live = {key}
     for leaf, _offset in reader.leaf_readers():
-        lengths += _leaf_lengths(leaf, fieldname)
+        leaf_key = _leaf_id(leaf)
+        part_key = (leaf_key, fieldname)
+        with _lengths_lock:
+            part = _lengths_cache.get(part_key) if leaf_key is not None else None
+        if part is None:
+            part = _leaf_lengths(leaf, fieldname)
+            if leaf_key is not None:
+                with _lengths_lock:
+                    _lengths_cache[part_key] = part
+        live.add(part_key)
+        lengths += part
     with _lengths_lock:
-        stale = [k for k in _lengths_cache if k[:3] != key[:3]]
-        for k in stale:
+        # keep this reader's entries and the segment parts of other fields still in use
+        for k in [k for k in _lengths_cache if k not in live and (len(k) != 2 or k[1] == fieldname)]:
             del _lengths_cache[k]
         _lengths_cache[key] = lengths
     return lengths
