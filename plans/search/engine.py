@@ -237,7 +237,8 @@ def _rank(
         # Equal scores are common (same counts in same-length texts): ties keep the group's date order,
         # never the docnum order, which depends on how the index was written.
         date_rank = columns.date_rank
-        top = heapq.nsmallest(needed, group_scores, key=lambda d: (-group_scores[d], date_rank[d]))
+        keyed = [(-score, date_rank[d], d) for d, score in group_scores.items()]
+        top = [d for _, _, d in heapq.nsmallest(needed, keyed)]
         scores.update((docnum, group_scores[docnum]) for docnum in top)
         ranked += top
         ranked += [d for d in group if d not in scores]

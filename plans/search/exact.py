@@ -15,6 +15,8 @@ from collections import OrderedDict
 
 from whoosh.reading import TermNotFound
 
+from plans.search.store import generation_key
+
 CACHE_TERMS = 256
 CACHE_MEMBERS = 400_000  # docnums held over all cached sets: about 25 MB, within a worker's memory budget
 _cache: OrderedDict = OrderedDict()
@@ -71,19 +73,23 @@ def _substring_docs(reader, term: str) -> frozenset[int]:
 
 
 def clear_term_cache() -> None:
-    """Forget every cached term set (the benchmark's uncached runs; a new index generation does it anyway)."""
+    """Forget every cached term set and ranking score (the benchmark's first-time queries; a new index
+    generation does it anyway)."""
     global _cache_key, _cache_size
+    from plans.search.ranking import clear_score_cache
+
     with _cache_lock:
         _cache.clear()
         _cache_size = 0
         _cache_key = None
+    clear_score_cache()
 
 
 def term_docs(searcher, term: str) -> frozenset[int]:
     """Docnums whose title or text contains the normalised `term` (spaces: each piece, AND)."""
     global _cache_key, _cache_size
     reader = searcher.reader()
-    key = (id(reader), reader.generation(), reader.doc_count_all())
+    key = generation_key(reader)
     with _cache_lock:
         if key != _cache_key:
             _cache.clear()

@@ -12,12 +12,15 @@ same numbers Whoosh's searcher gives (a test compares them).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Or, Term
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from plans.search.store import generation_key
 
 B = 0.75
 K1 = 1.2
@@ -106,13 +109,53 @@ def clauses(query) -> list[tuple[str, str, float]]:
     return out
 
 
+SCORE_CACHE_QUERIES = 64
+SCORE_CACHE_ENTRIES = 500_000  # scores held over all cached queries: about 50 MB
+_score_cache: OrderedDict = OrderedDict()
+_score_cache_size = 0
+_score_lock = threading.Lock()
+
+
 def bm25f_scores(searcher, query, docs: Iterable[int]) -> dict[int, float]:
-    """BM25F score of each document of `docs` that any clause of `query` matches (others are absent)."""
+    """BM25F score of each document of `docs` that any clause of `query` matches (others are absent).
+
+    The scores of every document a query matches are kept per index generation (LRU): refining a search by
+    region or year, or turning its pages, ranks again with the same query.
+    """
+    global _score_cache_size
     wanted = docs if isinstance(docs, set | frozenset) else set(docs)
     reader = searcher.reader()
+    key = (generation_key(reader), tuple(clauses(query)))
+    with _score_lock:
+        every = _score_cache.get(key)
+        if every is not None:
+            _score_cache.move_to_end(key)
+    if every is None:
+        every = _all_scores(searcher, reader, key[1])
+        with _score_lock:
+            _score_cache[key] = every
+            _score_cache_size += len(every)
+            while len(_score_cache) > 1 and (
+                len(_score_cache) > SCORE_CACHE_QUERIES or _score_cache_size > SCORE_CACHE_ENTRIES
+            ):
+                _score_cache_size -= len(_score_cache.popitem(last=False)[1])
+    if len(wanted) < len(every):
+        return {d: every[d] for d in wanted if d in every}
+    return {d: s for d, s in every.items() if d in wanted}
+
+
+def clear_score_cache() -> None:
+    """Forget every cached score (benchmarks measuring first-time queries)."""
+    global _score_cache_size
+    with _score_lock:
+        _score_cache.clear()
+        _score_cache_size = 0
+
+
+def _all_scores(searcher, reader, query_clauses) -> dict[int, float]:
     scores: dict[int, float] = {}
     get = scores.get
-    for fieldname, text, boost in clauses(query):
+    for fieldname, text, boost in query_clauses:
         if not searcher.schema[fieldname].scorable:
             continue
         if (fieldname, text) not in reader:
@@ -125,6 +168,5 @@ def bm25f_scores(searcher, query, docs: Iterable[int]) -> dict[int, float]:
         norm = K1 * (1 - B)
         slope = K1 * B / avgfl
         for docnum, weight in _postings(reader, fieldname, text):
-            if docnum in wanted:
-                scores[docnum] = get(docnum, 0.0) + top * weight / (weight + norm + slope * lengths[docnum])
+            scores[docnum] = get(docnum, 0.0) + top * weight / (weight + norm + slope * lengths[docnum])
     return scores

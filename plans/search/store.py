@@ -152,6 +152,18 @@ class IndexStore:
         return columns
 
 
+def generation_key(reader) -> tuple:
+    """What identifies the documents a reader sees: its segments (random ids) with their deletion counts.
+
+    Safer than id(reader) for cache keys: a closed reader's id can be reused by another index's reader.
+    """
+    parts = []
+    for leaf, offset in reader.leaf_readers():
+        leaf_key = _leaf_key(leaf)
+        parts.append((offset, leaf_key if leaf_key is not None else id(leaf)))
+    return reader.generation(), tuple(parts)
+
+
 _FIELDS = ("plan_ids", "regions", "years", "levels", "themes", "date_keys", "updated")
 _segment_columns: dict[tuple, dict[str, list]] = {}  # (segment id, deleted count) -> that segment's lists
 _segment_lock = threading.Lock()
