@@ -75,6 +75,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-profile", action="store_true", help="skip the cProfile of our engine")
         parser.add_argument("--workdir", type=Path, help="work folder (default: a new temporary folder)")
         parser.add_argument("--keep", action="store_true", help="keep the work folder and databases")
+        parser.add_argument(
+            "--markdown", type=Path, help="print the Markdown tables of a finished run's JSON"
+        )
         parser.add_argument("--worker", type=Path, help=argparse_suppress())
 
     def handle(self, *args, **options):
@@ -82,6 +85,13 @@ class Command(BaseCommand):
             from plans.benchmark.worker import run_worker
 
             run_worker(options["worker"])
+            return
+        if options["markdown"]:
+            import json
+
+            from plans.benchmark.markdown import markdown_report
+
+            self.stdout.write(markdown_report(json.loads(options["markdown"].read_text())))
             return
         corpus = options["corpus"]
         if not corpus or not (corpus / "MANIFEST.tsv").is_file():

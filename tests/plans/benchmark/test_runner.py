@@ -65,3 +65,18 @@ def test_parallel_rebuild_is_compared_with_the_single_process_one(record):
         {"machine": {"nproc": 2, "memory_gb": 23.5, "cpu": "x"}, "date": "d", "sizes": [record]}
     )
     assert "rebuild (2 processes)" in text and "in one process 0.50 MB/s" in text
+
+
+def test_markdown_tables_carry_every_system_and_ratio(record):
+    from plans.benchmark.markdown import markdown_report
+
+    record["index"]["procs"] = 2
+    record["dump"] = {"bytes": 33_700_000, "plans": 704}
+    text = markdown_report(
+        {"machine": {"nproc": 2, "memory_gb": 23.5, "cpu": "x"}, "date": "d", "sizes": [record]}
+    )
+    assert "#### 704 plans (real, 33.7 MB of text)" in text
+    [icontains] = [line for line in text.splitlines() if line.startswith("| icontains-sqlite")]
+    assert "| 400 |" in icontains and icontains.endswith("| 20.0× |")
+    assert "| our `rebuild_index()`, 2 processes |" in text and "| broken | engine not available |" in text
+    assert "- our index on disk: 5 MB (0.1 × the text)" in text

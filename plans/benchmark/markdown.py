@@ -1,0 +1,153 @@
+"""The benchmark's JSON as Markdown tables, for docs/performance.md (`manage.py bench --markdown run.json`).
+
+The tables carry the figures as measured; nothing is rounded away but the display precision.
+"""
+
+from __future__ import annotations
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def _num(value, pattern="{:.2f}") -> str:
+    return "—" if value is None else pattern.format(value)
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _table(header: list[str], rows: list[list], right_from: int = 1) -> list[str]:
+    align = ["---" if i < right_from else "---:" for i in range(len(header))]
+    return [_row(header), _row(align), *(_row(row) for row in rows)]
+
+
+def indexing_table(record: dict) -> list[str]:
+    """Ingest and index throughput of one size, with the yardsticks of the same run."""
+    rows = []
+    jieba = (record.get("jieba") or {}).get("mb_per_s")
+
+    def add(label, entry, seconds_key="seconds"):
+        if entry and entry.get("mb_per_s"):
+            ratio = entry["mb_per_s"] / jieba if jieba else None
+            rows.append(
+                [label, _num(entry.get(seconds_key), "{:,.0f}"), _num(entry.get("plans_per_s")),
+                 _num(entry["mb_per_s"], "{:.3f}"), _num(ratio)]
+            )  # fmt: skip
+
+    add(f"load ({(record.get('load') or {}).get('path', '?')})", record.get("load"))
+    add("ingest pipeline until the index queue drained", record.get("pipeline"))
+    single = record.get("index_single_process")
+    add("our `rebuild_index()`, 1 process", single)
+    index = record.get("index") or {}
+    add(f"our `rebuild_index()`, {index.get('procs', '?')} processes", index)
+    add("haystack recipe, `update_index`", record.get("haystack_index"))
+    if jieba:
+        rows.append(["jieba `cut` alone (yardstick)", "—", "—", _num(jieba, "{:.3f}"), "1.00"])
+    return _table(["step", "seconds", "plans/s", "MB/s", "÷ jieba"], rows)
+
+
+def search_table(record: dict) -> list[str]:
+    """Latency and quality of every system of one size; ratio = its p95 ÷ our API's p95."""
+    systems = record.get("systems", {})
+    ours = systems.get("engine-api", {}).get("timing", {}).get("latency_ms", {}).get("p95")
+    rows = []
+    for name, entry in systems.items():
+        if "error" in entry:
+            rows.append([name, entry["error"], "", "", "", "", "", "", "", ""])
+            continue
+        lat = entry["timing"]["latency_ms"]
+        quality = entry.get("quality") or {}
+        recall = (
+            f"{quality['mean_recall']:.3f} / {quality['min_recall']:.3f}"
+            if quality.get("mean_recall") is not None
+            else "—"
+        )
+        ratio = lat.get("p95") / ours if ours and lat.get("p95") else None
+        rows.append(
+            [name, _ms(lat.get("p50")), _ms(lat.get("p95")), _ms(lat.get("p99")), lat.get("n", 0), recall,
+             _num(quality.get("mean_precision"), "{:.3f}"), _num(quality.get("mean_p_at_10")),
+             entry["timing"]["error_count"], _num(ratio, "{:.1f}×")]
+        )  # fmt: skip
+    header = ["system", "p50 ms", "p95 ms", "p99 ms", "n", "recall (mean / min)", "precision", "P@10", "errors",
+              "p95 ÷ engine-api p95"]  # fmt: skip
+    return _table(header, rows)
+
+
+def kinds_table(record: dict) -> list[str]:
+    """p50 by kind of query, one column per system."""
+    systems = {n: e for n, e in record.get("systems", {}).items() if "timing" in e}
+    kinds: list[str] = []
+    for entry in systems.values():
+        for kind in entry["timing"].get("p50_by_kind_ms", {}):
+            if kind not in kinds:
+                kinds.append(kind)
+    rows = [
+        [kind, *(_ms(entry["timing"].get("p50_by_kind_ms", {}).get(kind)) for entry in systems.values())]
+        for kind in kinds
+    ]
+    return _table(["kind", *systems], rows)
+
+
+def other_figures(record: dict) -> list[str]:
+    """Freshness, memory, load test, index size, notes."""
+    lines = []
+    fresh = record.get("freshness") or {}
+    if fresh:
+        lines.append(
+            f"- a plan saved with `{fresh.get('path')}` is searchable after {_num(fresh.get('searchable_after_s'))} s"
+        )
+    gun = record.get("gunicorn") or {}
+    if gun:
+        lines.append(f"- a warmed gunicorn worker: {_num(gun.get('worker_rss_mb'), '{:.0f}')} MB RSS")
+    load = record.get("loadtest") or {}
+    if load:
+        lat = load.get("latency_ms", {})
+        lines.append(
+            f"- load test, {load.get('clients')} clients, 2 workers, results page: {_num(load.get('requests_per_s'), '{:.1f}')}"
+            f" requests/s, p50 {_ms(lat.get('p50'))} ms, p95 {_ms(lat.get('p95'))} ms,"
+            f" {load.get('error_count')} errors in {load.get('requests')}"
+        )
+    index = record.get("index") or {}
+    if index.get("index_bytes"):
+        dump = (record.get("dump") or {}).get("bytes")
+        times = f" ({index['index_bytes'] / dump:.1f} × the text)" if dump else ""
+        lines.append(f"- our index on disk: {index['index_bytes'] / 1e6:,.0f} MB{times}")
+    for note in record.get("notes", []):
+        lines.append(f"- note: {note}")
+    for key, error in (record.get("errors") or {}).items():
+        lines.append(f"- error in {key}: {str(error)[:200]}")
+    return lines
+
+
+def markdown_report(report: dict) -> str:
+    """Every size of a benchmark report as Markdown."""
+    machine = report.get("machine", {})
+    out = [
+        f"Machine: {machine.get('nproc')} cores ({machine.get('cpu')}), {machine.get('memory_gb')} GB,"
+        f" Python {machine.get('python')}; run started {report.get('date')}.",
+    ]
+    for record in report.get("sizes", []):
+        dump = record.get("dump") or {}
+        start, end = record.get("load_average_at_start"), record.get("load_average_at_end")
+        out += [
+            "",
+            f"#### {record['size']:,} plans ({record.get('corpus')}, {_num((dump.get('bytes') or 0) / 1e6, '{:.1f}')} MB"
+            f" of text), our engine on {record.get('engine_db')}",
+            "",
+            f"Load average {start[0]:.1f} at start, {end[0]:.1f} at end; {record.get('wall_s', 0) / 60:.0f} min."
+            if start and end
+            else "",
+            "",
+            *indexing_table(record),
+            "",
+            *search_table(record),
+            "",
+            "p50 by kind of query (ms):",
+            "",
+            *kinds_table(record),
+            "",
+            *other_figures(record),
+        ]
+    return "\n".join(out) + "\n"
