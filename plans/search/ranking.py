@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.query import Or, Term
-from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from plans.search.postings import blocks
 from plans.search.store import generation_key
 
 B = 0.75
@@ -78,24 +78,9 @@ def field_lengths(reader, fieldname: str) -> list[float]:
 
 
 def _postings(reader, fieldname: str, text: str) -> Iterator[tuple[int, float]]:
-    """(docnum, weight) of every posting of a term, a block at a time where the codec allows."""
-    for leaf, offset in reader.leaf_readers():
-        try:
-            matcher = leaf.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        blockwise = all(hasattr(matcher, name) for name in ("_read_ids", "_read_weights", "_next_block"))
-        while matcher.is_active():
-            if not blockwise:
-                yield matcher.id() + offset, matcher.weight()
-                matcher.next()
-                continue
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            yield from zip((i + offset for i in matcher._ids), matcher._weights, strict=True)
-            matcher._next_block()
+    """(docnum, weight) of every live posting of a term."""
+    for ids, weights, _ in blocks(reader, fieldname, text, weights=True):
+        yield from zip(ids, weights, strict=True)
 
 
 def clauses(query) -> list[tuple[str, str, float]]:
