@@ -34,13 +34,10 @@ def search(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     parsed = parse_query(params.q)
     page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
-    try:
-        searcher = store.searcher()
-        columns = store.columns(searcher)
-    except Exception:  # a corrupt or unreadable index: repair it from the database, answer meanwhile
-        logger.exception("search index unreadable; scheduling a rebuild from the database")
-        schedule_repair()
+    opened = _open_index()
+    if opened is None:
         return _unavailable(parsed, page_size, started)
+    searcher, columns = opened
     required = required_terms(parsed)
     scores: dict[int, float] = {}
     matched = _matched(searcher, columns, parsed, required)
@@ -72,6 +69,18 @@ def search(params: SearchParams) -> SearchResult:
     )
 
 
+def _open_index() -> tuple | None:
+    """The shared searcher and its columns; None (with a rebuild from the database scheduled) when the index
+    is corrupt or unreadable, so that callers answer meanwhile instead of failing."""
+    try:
+        searcher = store.searcher()
+        return searcher, store.columns(searcher)
+    except Exception:
+        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        schedule_repair()
+        return None
+
+
 def _matched(searcher, columns: Columns, parsed, required: list[str]) -> list[int]:
     """Docnums containing every required term and no excluded one (every live document when no term)."""
     if required:
@@ -97,13 +106,10 @@ def cross_counts(
     if rows not in CROSS_FACETS or cols not in CROSS_FACETS or rows == cols:
         raise ValueError(f"cross_counts takes two of {sorted(CROSS_FACETS)}, not {rows!r} and {cols!r}")
     parsed = parse_query(params.q)
-    try:
-        searcher = store.searcher()
-        columns = store.columns(searcher)
-    except Exception:
-        logger.exception("search index unreadable; scheduling a rebuild from the database")
-        schedule_repair()
+    opened = _open_index()
+    if opened is None:
         return {}
+    searcher, columns = opened
     matched = _matched(searcher, columns, parsed, required_terms(parsed))
     free = replace(params, **{CROSS_FACETS[rows]: (), CROSS_FACETS[cols]: ()})
     kept, _ = filter_and_count(free, columns, matched, with_facets=False)

@@ -20,7 +20,7 @@ from whoosh.query import Or, Term
 from whoosh.util.numeric import byte_to_length
 
 from plans.search.postings import blocks
-from plans.search.store import generation_key
+from plans.search.store import generation_key, segment_key
 
 B = 0.75
 K1 = 1.2
@@ -41,13 +41,6 @@ def _leaf_lengths(leaf, fieldname: str) -> list[float]:
     return [byte_to_length(column[d]) if column[d] else 1 for d in range(count)]
 
 
-def _leaf_id(leaf):
-    try:
-        return leaf.segment().segment_id(), leaf.doc_count_all()
-    except Exception:  # not a segment reader: no caching
-        return None
-
-
 def field_lengths(reader, fieldname: str) -> list[float]:
     """Field lengths by global docnum, from per-segment lists cached while their segment lives."""
     key = (id(reader), reader.generation(), reader.doc_count_all(), fieldname)
@@ -58,7 +51,7 @@ def field_lengths(reader, fieldname: str) -> list[float]:
     lengths: list[float] = []
     live = {key}
     for leaf, _offset in reader.leaf_readers():
-        leaf_key = _leaf_id(leaf)
+        leaf_key = segment_key(leaf)
         part_key = (leaf_key, fieldname)
         with _lengths_lock:
             part = _lengths_cache.get(part_key) if leaf_key is not None else None

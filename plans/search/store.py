@@ -1,7 +1,7 @@
 """The Whoosh index that haystack manages, opened once per process, with one shared, refreshed searcher.
 
-Per index generation we also keep plain per-document columns (plan id, region, year, level, themes, date key)
-read from the small stored fields: facet counts, filters and date sorting are loops over these lists
+We also keep plain per-document columns (plan id, region, year, level, themes, date key), read from the small
+stored fields once per segment and joined per index generation: facet counts, filters and date sorting are loops over these lists
 instead of Whoosh's `groupedby`, and a page's plan ids come without touching stored fields again.
 """
 
@@ -159,7 +159,7 @@ def generation_key(reader) -> tuple:
     """
     parts = []
     for leaf, offset in reader.leaf_readers():
-        leaf_key = _leaf_key(leaf)
+        leaf_key = segment_key(leaf)
         parts.append((offset, leaf_key if leaf_key is not None else id(leaf)))
     return reader.generation(), tuple(parts)
 
@@ -169,8 +169,8 @@ _segment_columns: dict[tuple, dict[str, list]] = {}  # (segment id, deleted coun
 _segment_lock = threading.Lock()
 
 
-def _leaf_key(leaf) -> tuple | None:
-    """What identifies a segment's stored values: its id and how many of its documents are deleted
+def segment_key(leaf) -> tuple | None:
+    """What identifies a segment reader's documents: its id and how many of its documents are deleted
     (deletions only grow, so the count tells the state). None for a reader without segments."""
     segment = getattr(leaf, "segment", None)
     if segment is None:
@@ -218,7 +218,7 @@ def _read_columns(reader) -> Columns:
     merged: dict[str, list] = {name: [] for name in _FIELDS}
     seen = set()
     for leaf, _offset in reader.leaf_readers():
-        key = _leaf_key(leaf)
+        key = segment_key(leaf)
         with _segment_lock:
             lists = _segment_columns.get(key) if key is not None else None
         if lists is None:
