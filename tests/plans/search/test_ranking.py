@@ -1,12 +1,59 @@
-"""Our BM25F scorer gives Whoosh's own scores, on single and multi-segment indexes, with deletions."""
+"""BM25F ranking: whole words in the title beat the body; words standing together beat scattered ones; and our
+scorer gives Whoosh's own scores, on single and multi-segment indexes, with deletions."""
 
 import pytest
 
-from plans.search import index_plans, rebuild_index, remove_plan
+from plans.search import SearchParams, index_plans, rebuild_index, remove_plan, search
 from plans.search.exact import query_docs
 from plans.search.query import ranking_query
 from plans.search.ranking import bm25f_scores
 from plans.search.store import store
+
+pytestmark = pytest.mark.django_db
+
+
+def ranked(q):
+    return [hit.plan_id for hit in search(SearchParams(q=q)).hits]
+
+
+def test_title_beats_body(make_plans):
+    body, title = make_plans(
+        [
+            dict(title="年度工作要点", text="今年要推进科技金融工作，做好其他工作。"),
+            dict(title="科技金融专项行动", text="今年要推进相关工作，做好其他工作。"),
+        ]
+    )
+    assert ranked("科技金融") == [title.pk, body.pk]
+
+
+def test_words_standing_together_beat_scattered_words(make_plans):
+    scattered, together = make_plans(
+        [
+            dict(title="甲", text="发展科技金融。" + "其他工作。" * 30 + "建设孵化器。"),
+            dict(title="乙", text="其他工作。" * 15 + "发展科技金融孵化器。" + "其他工作。" * 15),
+        ]
+    )
+    assert ranked("科技金融 孵化器") == [together.pk, scattered.pk]
+
+
+def test_more_occurrences_rank_higher(make_plans):
+    once, often = make_plans(
+        [
+            dict(title="甲", text="推进数字经济。" + "其他工作。" * 10),
+            dict(title="乙", text="推进数字经济，数字经济核心产业，数字经济规模。" + "其他工作。" * 7),
+        ]
+    )
+    assert ranked("数字经济") == [often.pk, once.pk]
+
+
+def test_empty_query_browses_everything_newest_first(make_plans):
+    old, new = make_plans([dict(title="甲", text="一", year=2016), dict(title="乙", text="二", year=2024)])
+    result = search(SearchParams(q=""))
+    assert [h.plan_id for h in result.hits] == [new.pk, old.pk]
+    assert result.count == 2
+
+
+# --- our scorer against Whoosh's ---------------------------------------------------------------------------
 
 TEXTS = [
     "推进科技金融发展，建设孵化器。科技金融服务实体经济。",
@@ -47,7 +94,6 @@ def assert_same_scores():
     assert checked > 10  # the comparison really compared something
 
 
-@pytest.mark.django_db
 def test_scores_equal_whooshs_on_one_segment(make_plans):
     make_plans(
         [{"title": f"规划{i}", "text": text * (1 + i % 3)} for i, text in enumerate(TEXTS * 3)], index=False
@@ -56,7 +102,6 @@ def test_scores_equal_whooshs_on_one_segment(make_plans):
     assert_same_scores()
 
 
-@pytest.mark.django_db
 def test_scores_equal_whooshs_on_several_segments_with_deleted_documents(make_plans):
     plans = make_plans([{"title": f"规划{i}", "text": text} for i, text in enumerate(TEXTS)])
     make_plans(
