@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from plans import audit, curation
 from plans.ingest import IngestError, prepare, save
 from plans.models import AuditEntry, Plan
 from plans.upload import archive, staging
-from plans.upload.ingest_adapter import apply_corrections, describe, overrides_for
+from plans.upload.ingest_adapter import apply_corrections, describe, overrides_for, plain_value
 
 
 @dataclass
@@ -182,7 +181,7 @@ def _save_one(
             action=AuditEntry.Action.UPLOAD if outcome.status == "ingested" else AuditEntry.Action.UPDATE,
             plan=outcome.plan,
             summary=_upload_summary(staged.label, corrected),
-            changes={name: (extracted.get(name), _plain(value)) for name, value in fixes.items()},
+            changes={name: (extracted.get(name), plain_value(value)) for name, value in fixes.items()},
         )
     return row
 
@@ -200,11 +199,3 @@ def _upload_summary(label: str, corrected: list[str]) -> str:
         names = [str(Plan._meta.get_field(name).verbose_name) for name in corrected]
         summary += "；人工修正：" + "、".join(names)
     return summary
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "_meta"):
-        return str(value)
-    return value

@@ -17,7 +17,7 @@ OVERRIDE_FIELDS = ("region", "year", "level")
 
 def describe(prepared: PreparedPlan) -> dict[str, Any]:
     """A JSON-safe summary of what ingest extracted: metadata, themes, sections, warnings, review notes."""
-    preview: dict[str, Any] = {name: _plain(getattr(prepared, name)) for name in PREVIEW_FIELDS}
+    preview: dict[str, Any] = {name: plain_value(getattr(prepared, name)) for name in PREVIEW_FIELDS}
     preview["checksum"] = prepared.checksum
     preview["chars"] = len(prepared.text)
     preview["warnings"] = list(prepared.warnings)
@@ -38,7 +38,7 @@ def describe(prepared: PreparedPlan) -> dict[str, Any]:
 
 def overrides_for(fixes: Mapping[str, Any]) -> Overrides | None:
     """Region, year and level corrections as ingest Overrides (None when staff corrected none of them)."""
-    values = {name: _plain(fixes[name]) for name in OVERRIDE_FIELDS if name in fixes}
+    values = {name: plain_value(fixes[name]) for name in OVERRIDE_FIELDS if name in fixes}
     values = {name: value for name, value in values.items() if value not in (None, "")}
     return Overrides(**values) if values else None
 
@@ -54,7 +54,7 @@ def apply_corrections(prepared: PreparedPlan, fixes: Mapping[str, Any], *, user:
         setattr(prepared, name, value)
         if name != "needs_review":
             prepared.extraction[name] = {
-                "value": _plain(value),
+                "value": plain_value(value),
                 "method": "manual",
                 "evidence": f"上传预览中由 {who} 修正" if who else "上传预览中修正",
                 "confidence": 1.0,
@@ -73,7 +73,8 @@ def _model_value(name: str, value: Any) -> Any:
     return "" if value is None else str(value)
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as JSON can hold it: dates as ISO strings, model instances (a Region) as their name."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "_meta"):
