@@ -159,6 +159,8 @@ class WhooshReader:
             return exact.substring_docs(self.reader, term)
         # Whitespace never takes part in a bigram: candidates hold every piece, the stored text decides.
         candidates: frozenset[int] | None = None
+        if not pieces:  # whitespace only: every live document is a candidate
+            candidates = frozenset(d for d, plan_id in enumerate(self._plan_ids()) if plan_id is not None)
         for piece in sorted(pieces, key=len, reverse=True):
             piece_docs = exact.substring_docs(self.reader, piece)
             candidates = piece_docs if candidates is None else candidates & piece_docs
