@@ -14,7 +14,6 @@ import time
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
-from typing import NamedTuple
 
 from plans.search.engines.base import IndexUnavailable
 from plans.search.facets import facet_values, filter_and_count
@@ -244,16 +243,6 @@ def _load_hits(snapshot: Snapshot, docnums, scores, terms, with_snippets: bool) 
                 hit.sections = best_sections(text, document.sections, clean, matches=matches)
         hits.append(hit)
     return hits
-
-
-class SectionSpan(NamedTuple):
-    """What best_sections needs of a section (Section instances have these attributes too)."""
-
-    heading: str
-    anchor: str
-    start: int
-    end: int | None
-    order: int
 
 
 def best_sections(
