@@ -30,8 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "plans",  # before haystack: its rebuild_index command (no empty window) replaces haystack's
     "haystack",
-    "plans",
     "searchui",
 ]
 

@@ -15,13 +15,13 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 
-from plans.search.engines.base import IndexUnavailable
+from plans.search.engines.base import IndexMissing, IndexUnavailable
 from plans.search.facets import facet_values, filter_and_count
 from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, required_terms
-from plans.search.snapshot import Columns, Snapshot, current_snapshot
+from plans.search.snapshot import Columns, Snapshot, current_snapshot, hub
 from plans.search.types import Hit, SearchParams, SearchResult, SectionHit
 
 logger = logging.getLogger(__name__)
@@ -79,8 +79,19 @@ def _opened():
     try:
         holder = current_snapshot()
         snapshot = holder.__enter__()
+    except IndexMissing:
+        from plans.models import Plan
+
+        if Plan.objects.exists():
+            logger.warning("no search index; scheduling a rebuild from the database")
+            schedule_repair()
+            yield None
+            return
+        hub.engine.create_empty()  # nothing to index yet: an empty index is the right one
+        holder = current_snapshot()
+        snapshot = holder.__enter__()
     except IndexUnavailable:
-        logger.exception("search index missing or corrupt; scheduling a rebuild from the database")
+        logger.exception("search index corrupt; scheduling a rebuild from the database")
         schedule_repair()
         yield None
         return

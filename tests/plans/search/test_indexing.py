@@ -17,6 +17,7 @@ from plans.search import (
     wait_for_indexing,
 )
 from tests.conftest import _build_plan
+from tests.plans.search.indexfiles import current_files
 
 
 def ids_for(q):
@@ -133,7 +134,7 @@ def test_check_index_reports_missing_stale_and_orphans_and_fix_repairs(make_plan
 @pytest.mark.django_db
 def test_a_corrupt_index_is_rebuilt_from_the_database(make_plan, search_index):
     plan = make_plan(title="甲", text="科技金融")
-    for path in search_index.iterdir():
+    for path in current_files(search_index):
         path.write_bytes(b"garbage")
     from plans.search.snapshot import hub
 
@@ -191,7 +192,7 @@ def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_i
     plan = _build_plan(title="甲", text="科技金融")
     assert wait_for_indexing(30)
     assert ids_for("科技金融") == {plan.pk}
-    for path in search_index.iterdir():
+    for path in current_files(search_index):
         path.write_bytes(b"garbage")
     hub.reset()
     result = search(SearchParams(q="科技金融"))

@@ -4,12 +4,19 @@ Columns and field lengths are read per segment and handed on to the next generat
 a small segment: only it, and segments with new deletions, are read again; at 10,000 plans a full read
 takes seconds, which a newly saved plan would otherwise wait for). They belong to the readers, not to
 module-level caches: when the last reader holding a segment's lists goes, so do the lists.
+
+Whoosh's segment readers share one file object per file (seek, then read), so two threads reading postings
+or columns of one reader at once read each other's bytes (the 16-thread test saw UnpicklingError and zlib
+errors). Every call into Whoosh therefore takes the reader's lock: one call at a time per generation. The
+work is pure Python, which the GIL serialises anyway; answers the snapshot has memoised need no lock.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from collections.abc import Sequence
 
 from plans.search.engines.whoosh import exact, ranking
@@ -99,14 +106,27 @@ def decode_stored_form(raw: bytes) -> StoredDocument | None:
     return StoredDocument(plan_id=data["id"], title=data["title"], text=data["text"], sections=sections)
 
 
+def _locked(method):
+    """Run the method holding the reader's lock (see the module docstring)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._io_lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class WhooshReader:
     """EngineReader over one Whoosh searcher (see plans/search/engines/base.py for the contract)."""
 
-    def __init__(self, searcher, engine, previous: WhooshReader | None = None):
+    def __init__(self, searcher, engine, folder, previous: WhooshReader | None = None):
+        self._io_lock = threading.RLock()
         self.searcher = searcher
         self.reader = searcher.reader()
         self.engine = engine
-        self.generation = (engine.name, str(engine.folder), generation_key(self.reader))
+        self.folder = folder
+        self.generation = (engine.name, str(folder), generation_key(self.reader))
         inherited = previous if isinstance(previous, WhooshReader) else None
         self._column_parts: dict = self._read_parts(
             inherited._column_parts if inherited else {}, read_leaf_columns
@@ -131,6 +151,7 @@ class WhooshReader:
 
     # --- EngineReader --------------------------------------------------------------------------------------
 
+    @_locked
     def column_lists(self) -> dict[str, list]:
         merged: dict[str, list] = {name: [] for name in COLUMN_NAMES}
         for leaf, _offset in self._leaves():
@@ -140,6 +161,7 @@ class WhooshReader:
                 merged[name] += part[name]
         return merged
 
+    @_locked
     def field_lengths(self, fieldname: str) -> list[float]:
         """Every document's length of `fieldname` by global docnum, as Whoosh's BM25F sees it."""
         lengths: list[float] = []
@@ -153,6 +175,7 @@ class WhooshReader:
             lengths += part
         return lengths
 
+    @_locked
     def term_docs(self, term: str) -> frozenset[int]:
         pieces = term.split()
         if len(pieces) == 1 and pieces[0] == term:
@@ -170,6 +193,7 @@ class WhooshReader:
             return frozenset()
         return frozenset(self.term_positions(term, candidates))
 
+    @_locked
     def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
         if len(term) >= 2 and not any(ch.isspace() for ch in term):
             return exact.substring_positions(self.reader, term, docnums)
@@ -182,12 +206,14 @@ class WhooshReader:
                 out[docnum] = found
         return out
 
+    @_locked
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
         query = ranking.ranking_query(list(terms))
         if query is None:
             return {}
         return ranking.all_scores(self.searcher, self.reader, ranking.clauses(query), self.field_lengths)
 
+    @_locked
     def documents(self, docnums: Sequence[int]) -> dict[int, StoredDocument]:
         """Stored forms by docnum; documents written before the stored form came from the database."""
         found: dict[int, StoredDocument] = {}
@@ -219,17 +245,21 @@ class WhooshReader:
             plan_ids += self._column_parts[key if key is not None else id(leaf)]["plan_ids"]
         return plan_ids
 
+    @_locked
     def doc_count(self) -> int:
         return self.searcher.doc_count()
 
+    @_locked
     def word_doc_frequency(self, word: str) -> int:
         return self.searcher.doc_frequency("text", word)
 
+    @_locked
     def similar(self, weighted_words, themes, limit: int) -> list[int]:
         from plans.search.engines.whoosh.similar import similar_docnums
 
         return similar_docnums(self.searcher, weighted_words, themes, limit)
 
+    @_locked
     def close(self) -> None:
         self.searcher.close()
 
