@@ -275,37 +275,33 @@ class WhooshEngine:
         return current is None or current != stamp
 
     def open_reader(self, previous=None):
-        from plans.search.engines.whoosh.reader import WhooshReader
-
+        """A reader of the newest generation (see base.Engine.open_reader for what it raises)."""
+        last_error: BaseException | None = None
         for attempt in range(1, OPEN_ATTEMPTS + 1):
             try:
-                folder = self._existing_folder()
-                ix = FileStorage(str(folder)).open_index(schema=self.schema)
-                searcher = ix.searcher()
-            except FileNotFoundError:
-                if attempt == OPEN_ATTEMPTS:
-                    raise
-                time.sleep(0.02 * attempt)  # files of a generation replaced meanwhile: read the new one
-                continue
+                return self._open_reader_once(previous)
+            except FileNotFoundError as exc:  # a commit elsewhere removed the files of the generation we read
+                last_error = exc
             except whoosh_index.EmptyIndexError as exc:
                 raise IndexMissing(str(exc)) from exc
-            except _CORRUPTION as exc:
-                if attempt == OPEN_ATTEMPTS:
-                    raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
-                time.sleep(0.02 * attempt)  # confirm: a half-written file reads the same twice only if broken
-                continue
-            stamp = (
-                str(folder),
-                searcher.reader().generation(),
-                *(self.stamp() or (None, None, None, None))[2:],
-            )
-            try:
-                return WhooshReader(searcher, self, folder, previous), stamp
-            except _CORRUPTION as exc:
-                searcher.close()
-                if attempt == OPEN_ATTEMPTS:
-                    raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
-        raise AssertionError("unreachable")
+            except _CORRUPTION as exc:  # confirmed only when every attempt reads it the same way
+                last_error = IndexCorrupt(f"{type(exc).__name__}: {exc}")
+                last_error.__cause__ = exc
+            time.sleep(0.02 * attempt)
+        raise last_error
+
+    def _open_reader_once(self, previous):
+        from plans.search.engines.whoosh.reader import WhooshReader
+
+        folder = self._existing_folder()
+        searcher = FileStorage(str(folder)).open_index(schema=self.schema).searcher()
+        try:
+            latest = self.stamp() or (None, None, None, None)
+            stamp = (str(folder), searcher.reader().generation(), *latest[2:])
+            return WhooshReader(searcher, self, folder, previous), stamp
+        except BaseException:
+            searcher.close()
+            raise
 
     # --- writing ----------------------------------------------------------------------------------------------
 

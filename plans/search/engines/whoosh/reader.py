@@ -24,6 +24,17 @@ from plans.search.normalize import normalise
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 STORED_FORM = "stored_form"  # the COLUMN field holding title, text and sections (indexes.py)
+RANKED_FIELDS = ("title", "text", "chars")  # the fields ranking.ranking_query scores
+
+
+def _open_stored_form(leaf):
+    """The segment's stored-form column reader, opened now; None for a segment written before it existed."""
+    if leaf.has_column(STORED_FORM):
+        return leaf.column_reader(STORED_FORM, translate=False)
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is not None and not leaf._storage.file_exists(segment.make_filename(".trm")):
+        raise FileNotFoundError(f"segment {segment.segment_id()} was removed while it was being opened")
+    return None
 
 
 def segment_key(leaf) -> tuple | None:
@@ -133,6 +144,11 @@ class WhooshReader:
         )
         self._length_parts: dict = dict(inherited._length_parts) if inherited else {}
         self._keep_live_length_parts()
+        # Whoosh opens column files on first use; a later commit may have merged this generation's segments
+        # away and deleted their files by then. Open (and read) now what later calls need.
+        self._stored_forms = [_open_stored_form(leaf) for leaf, _offset in self._leaves()]
+        for fieldname in RANKED_FIELDS:
+            self.field_lengths(fieldname)
 
     def _leaves(self):
         return self.reader.leaf_readers()
@@ -219,15 +235,10 @@ class WhooshReader:
         found: dict[int, StoredDocument] = {}
         missing: list[int] = []
         leaves = self._leaves()
-        readers: dict[int, object] = {}
         for docnum in docnums:
             index = self.reader._segment_and_docnum(docnum)[0] if len(leaves) > 1 else 0
-            leaf, offset = leaves[index]
-            column = readers.get(index)
-            if column is None:
-                column = readers[index] = (
-                    leaf.column_reader(STORED_FORM, translate=False) if leaf.has_column(STORED_FORM) else None
-                )
+            offset = leaves[index][1]
+            column = self._stored_forms[index]
             document = decode_stored_form(column[docnum - offset]) if column is not None else None
             if document is None:
                 missing.append(docnum)
