@@ -17,17 +17,20 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from plans.search.limits import (  # the limits are the engine's, declared once in plans/search/limits.py
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_VALUES_PER_FACET,
+    SORTS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+from plans.search.limits import MAX_FACET_VALUE_CHARS as MAX_VALUE_LENGTH
+from plans.search.limits import MAX_QUERY_CHARS as MAX_QUERY_LENGTH
 from plans.search.types import SearchParams
 
-SORTS = ("relevance", "-date", "date")
 FORMATS = ("html", "json", "csv")
-DEFAULT_PAGE_SIZE = SearchParams.page_size
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 10_000
-MAX_QUERY_LENGTH = 200
-MAX_VALUE_LENGTH = 60  # longer facet values are never real region or theme names
-MAX_VALUES_PER_FACET = 40
-YEAR_MIN, YEAR_MAX = 1949, 2100
 _NOTICE_VALUE_LENGTH = 24
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -2,7 +2,7 @@
 
     search(params: SearchParams) -> SearchResult       exact-substring recall, BM25F ranking, facets, snippets
     cross_counts(params, "region", "year")             result-set counts by two facets at once (/compare/)
-    parse_query(q) -> ParsedQuery                      robust parsing; never raises; notices in Chinese
+    parse_query(q) -> ParsedQuery                      robust parsing; never raises; notices via gettext
     highlight_html(text, terms) / snippet_html(text, terms, width=120)
     index_plans(ids) / remove_plan(id) / rebuild_index()          write now (calling thread)
     enqueue_index(ids) / enqueue_remove(ids) / wait_for_indexing(timeout)   background queue
