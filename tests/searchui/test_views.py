@@ -497,7 +497,9 @@ def test_engine_notices_follow_the_page_language(client, corpus):
     assert "查询已简化：不支持 OR 等逻辑运算符，多个词按“同时包含”检索。" in chinese
     client.post("/i18n/setlang/", {"language": "en", "next": "/search/"})
     english = client.get("/search/?q=科技 OR 金融&format=json").json()["notices"]
-    assert "Query simplified: operators such as OR are not supported; several terms must all occur." in english
+    assert (
+        "Query simplified: operators such as OR are not supported; several terms must all occur." in english
+    )
     assert not any("查询" in notice for notice in english)
     html = client.get('/search/?q="科技').content.decode()
     assert "the quotes were not balanced" in html
