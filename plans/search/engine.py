@@ -25,6 +25,7 @@ from plans.search.indexing import schedule_repair
 from plans.search.limits import MAX_PAGE_SIZE, SECTION_SNIPPET_WIDTH, SECTIONS_PER_HIT, SNIPPET_WIDTH, SORTS
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, required_terms
+from plans.search.registry import FACET_NAMES, FACETS
 from plans.search.snapshot import Columns, Snapshot, current_snapshot, hub
 from plans.search.types import Hit, SearchParams, SearchResult, SectionHit
 
@@ -150,7 +151,8 @@ def _matched(snapshot: Snapshot, columns: Columns, parsed, required: list[str]) 
     return matched
 
 
-CROSS_FACETS = {"region": "regions", "year": "years", "level": "levels"}
+# facets with one value per plan (a matrix cell is one value of each)
+CROSS_FACETS = {facet.name: facet for facet in FACETS if facet.kind != "list"}
 
 
 def cross_counts(
@@ -170,10 +172,12 @@ def cross_counts(
             return {}
         columns = snapshot.columns
         matched = _matched(snapshot, columns, parsed, required_terms(parsed))
-    free = replace(params, **{CROSS_FACETS[rows]: (), CROSS_FACETS[cols]: ()})
+    free = replace(params, **{CROSS_FACETS[rows].params_field: (), CROSS_FACETS[cols].params_field: ()})
     kept, _ = filter_and_count(free, columns, matched, with_facets=False)
-    values = {"region": columns.regions, "year": columns.years, "level": columns.levels}
-    row_values, col_values = values[rows], values[cols]
+    row_values, col_values = (
+        getattr(columns, CROSS_FACETS[rows].column),
+        getattr(columns, CROSS_FACETS[cols].column),
+    )
     counts = Counter((row_values[d], col_values[d]) for d in kept)
     return {(str(r), str(c)): n for (r, c), n in counts.items() if r and c}
 
@@ -186,7 +190,7 @@ def _unavailable(parsed, page_size: int, started: float, trouble: str) -> Search
         pages=1,
         page_size=page_size,
         hits=[],
-        facets={name: [] for name in ("region", "year", "theme", "level")},
+        facets={name: [] for name in FACET_NAMES},
         terms=list(parsed.terms),
         notices=[*parsed.notices, trouble],
         took_ms=(time.perf_counter() - started) * 1000,

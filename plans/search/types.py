@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from plans.search.limits import DEFAULT_PAGE_SIZE, DEFAULT_SORT
+from plans.search.registry import FACET_NAMES
 
 if TYPE_CHECKING:
     from plans.models import Plan
 
 SortOrder = Literal["relevance", "-date", "date"]
-FACET_FIELDS = ("region", "year", "theme", "level")
+FACET_FIELDS = FACET_NAMES  # the facets, in their order (registry.FACETS)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from plans.search.engines.whoosh import exact, ranking
 from plans.search.normalize import normalise
+from plans.search.registry import FACETS
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 STORED_FORM = "stored_form"  # the COLUMN field holding title, text and sections (indexes.py)
@@ -66,15 +67,20 @@ def _int(value) -> int:
         return 0
 
 
+def _facet_value(facet, raw):
+    if facet.kind == "number":
+        return _int(raw)
+    if facet.kind == "list":
+        return tuple(t for t in raw.split(",") if t) if isinstance(raw, str) else ()
+    return raw or ""
+
+
 def read_leaf_columns(leaf) -> dict[str, list]:
-    """A segment's column lists (COLUMN_NAMES) from its small stored fields."""
+    """A segment's column lists (COLUMN_NAMES) from its small stored fields; the facets' columns as the
+    registry declares them (plans/search/registry.py)."""
     total = leaf.doc_count_all()
     lists: dict[str, list] = {
         "plan_ids": [None] * total,
-        "regions": [""] * total,
-        "years": [0] * total,
-        "levels": [""] * total,
-        "themes": [()] * total,
         "date_keys": [0] * total,
         "updated": [""] * total,
         "titles_len": [0] * total,
@@ -83,8 +89,10 @@ def read_leaf_columns(leaf) -> dict[str, list]:
         "doc_numbers": [""] * total,
         "layouts": [0] * total,
     }
-    plan_ids, regions, years, levels = lists["plan_ids"], lists["regions"], lists["years"], lists["levels"]
-    themes, date_keys, updated = lists["themes"], lists["date_keys"], lists["updated"]
+    for facet in FACETS:
+        lists[facet.column] = [facet.empty] * total
+    facet_lists = [(facet, facet.index_field, lists[facet.column]) for facet in FACETS]
+    plan_ids, date_keys, updated = lists["plan_ids"], lists["date_keys"], lists["updated"]
     titles_len, text_lengths, issuers = lists["titles_len"], lists["text_lengths"], lists["issuers"]
     doc_numbers, layouts = lists["doc_numbers"], lists["layouts"]
     for docnum, stored in leaf.iter_docs():
@@ -93,11 +101,8 @@ def read_leaf_columns(leaf) -> dict[str, list]:
         except (TypeError, ValueError):
             continue
         plan_ids[docnum] = plan_id
-        regions[docnum] = stored.get("region") or ""
-        years[docnum] = _int(stored.get("year"))
-        levels[docnum] = stored.get("level") or ""
-        raw_themes = stored.get("themes") or ""
-        themes[docnum] = tuple(t for t in raw_themes.split(",") if t) if isinstance(raw_themes, str) else ()
+        for facet, index_field, values in facet_lists:
+            values[docnum] = _facet_value(facet, stored.get(index_field))
         date_keys[docnum] = _int(stored.get("date_key"))
         updated[docnum] = stored.get("updated") or ""
         titles_len[docnum] = _int(stored.get("title_len"))
