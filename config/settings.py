@@ -102,7 +102,7 @@ STORAGES = {
     },
 }
 
-# Search engine: one URL picks the engine (whoosh:///path or an Elasticsearch URL).
+# Search engine: one URL picks the engine (whoosh:///path; plans/search/config.py lists the accepted forms).
 SEARCH_INDEX_DIR = env_path("SEARCH_INDEX_DIR", DATA_DIR / "index")
 SEARCH_URL = env_str("SEARCH_URL") or f"whoosh://{SEARCH_INDEX_DIR}"
 HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
