@@ -93,7 +93,7 @@ def _opened():
             schedule_repair()
             yield None, notices.index_rebuilding()
             return
-        hub.engine.create_empty()  # nothing to index yet: an empty index is the right one
+        hub.engine.create_if_missing()  # nothing to index yet: an empty index is the right one
         holder = current_snapshot()
         snapshot = holder.__enter__()
     except IndexUnavailable:

@@ -172,6 +172,9 @@ class WhooshEngine:
                 return folder  # another process created it meanwhile
             return self._switch(self._new_index_folder())
 
+    def create_if_missing(self) -> None:
+        self._create_if_missing()
+
     def create_empty(self) -> None:
         with self.write_lock, self._rebuild_lock():
             self._switch(self._new_index_folder())
