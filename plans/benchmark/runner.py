@@ -46,6 +46,9 @@ class BenchConfig:
     max_rounds: int = 5
     haystack_max_plans: int = 10_000
     single_process_max_plans: int = 1_000
+    real_load: str = (
+        "ingest"  # "bulk": the real corpus written with the bulk path (no ingest pipeline timing)
+    )
     peer_quality_max_plans: int = 2_500
     port: int = 8401
     loadtest: bool = True
@@ -202,6 +205,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "loadtest_requests": config.loadtest_requests,
         "profile": config.profile,
         "single_process_max_plans": config.single_process_max_plans,
+        "real_load": config.real_load,
         "peer_quality_max_plans": config.peer_quality_max_plans,
     }
 

@@ -63,6 +63,13 @@ class Command(BaseCommand):
             help="up to this size, also time the index rebuild in one process (the product uses one per core)",
         )
         parser.add_argument(
+            "--real-load",
+            choices=["ingest", "bulk"],
+            default="ingest",
+            help="how the real corpus is loaded: through the ingest pipeline (timed), or with the bulk path "
+            "(quicker; search figures do not depend on it)",
+        )
+        parser.add_argument(
             "--peer-quality-max-plans",
             type=int,
             default=2_500,
@@ -119,6 +126,7 @@ class Command(BaseCommand):
             max_rounds=options["max_rounds"],
             haystack_max_plans=options["haystack_max_plans"],
             single_process_max_plans=options["single_process_max_plans"],
+            real_load=options["real_load"],
             peer_quality_max_plans=options["peer_quality_max_plans"],
             port=options["port"],
             loadtest=not options["no_loadtest"],
