@@ -46,9 +46,10 @@ def test_uploads_and_searches_at_the_same_time(make_server, server_database, wor
     ).start()
     if threads != "1":
         assert "Using worker: gthread" in server.log(), server.log()[-2000:]
-    assert server.log().count("search warmed in worker") >= int(workers), (
-        "each worker opens the index at start"
-    )
+    deadline = time.monotonic() + 60  # /healthz answers as soon as one worker is up
+    while server.log().count("search warmed in worker") < int(workers):
+        assert time.monotonic() < deadline, "each worker opens the index at start"
+        time.sleep(0.2)
     create_staff_user(server)
     batches = [make_docs(PLANS_PER_UPLOADER, seed=uploader) for uploader in range(UPLOADERS)]
     uploaded: list[PlanDoc] = [doc for batch in batches for doc in batch]
