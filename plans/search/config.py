@@ -2,6 +2,7 @@
 
 Kept free of haystack imports so that settings can call it before apps load.
   whoosh:///abs/path/to/index       the embedded default
+  tantivy:///abs/path/to/index      the Tantivy engine, for large collections (plans/search/engines/tantivy)
   elasticsearch://host:9200/index   haystack's Elasticsearch 7 backend (the scale-out path)
 """
 
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 WHOOSH_ENGINE = (
     "plans.search.engines.whoosh.backend.PolicyWhooshEngine"  # haystack's Whoosh engine, tuned schema
 )
+TANTIVY_ENGINE = "plans.search.engines.tantivy.backend.PolicyTantivyEngine"
 ELASTICSEARCH_ENGINE = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
 
 
@@ -19,6 +21,9 @@ def haystack_connections(url: str) -> dict:
     if parts.scheme == "whoosh":
         path = (parts.netloc + parts.path) or "data/index"
         return {"default": {"ENGINE": WHOOSH_ENGINE, "PATH": path}}
+    if parts.scheme == "tantivy":
+        path = (parts.netloc + parts.path) or "data/tantivy"
+        return {"default": {"ENGINE": TANTIVY_ENGINE, "PATH": path}}
     if parts.scheme in {"elasticsearch", "elasticsearchs"}:
         scheme = "https" if parts.scheme.endswith("s") else "http"
         index_name = parts.path.strip("/") or "policy_search"
@@ -30,5 +35,5 @@ def haystack_connections(url: str) -> dict:
             }
         }
     raise ValueError(
-        f"SEARCH_URL has an unknown scheme: {url!r} (use whoosh:///path or elasticsearch://host:port/index)"
+        f"SEARCH_URL has an unknown scheme: {url!r} (use whoosh:///path, tantivy:///path or elasticsearch://host:port/index)"
     )

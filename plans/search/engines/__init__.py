@@ -12,7 +12,7 @@ def configured_engine():
     """The Engine adapter for the configured index (one instance per SnapshotHub)."""
     from django.conf import settings
 
-    from plans.search.config import WHOOSH_ENGINE
+    from plans.search.config import TANTIVY_ENGINE, WHOOSH_ENGINE
 
     connection = settings.HAYSTACK_CONNECTIONS["default"]
     engine = connection.get("ENGINE")
@@ -20,6 +20,10 @@ def configured_engine():
         from plans.search.engines.whoosh.engine import WhooshEngine
 
         return WhooshEngine(connection["PATH"])
+    if engine == TANTIVY_ENGINE:
+        from plans.search.engines.tantivy.engine import TantivyEngine
+
+        return TantivyEngine(connection["PATH"])
     raise ValueError(f"no search engine adapter for ENGINE {engine!r} (see plans/search/config.py)")
 
 
