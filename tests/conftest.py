@@ -65,8 +65,13 @@ ENGINES = ("whoosh", "tantivy")
 
 
 def pytest_generate_tests(metafunc):
-    """Tests marked `both_engines` (the contract suite of the engine seam) run once per engine."""
-    if metafunc.definition.get_closest_marker("both_engines") and "search_engine" in metafunc.fixturenames:
+    """Tests marked `both_engines` (the contract suite of the engine seam) run once per engine; tests marked
+    `whoosh_only` (Whoosh's files, codec and scorer) on Whoosh whatever TEST_SEARCH_ENGINE says."""
+    if "search_engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("whoosh_only"):
+        metafunc.parametrize("search_engine", ["whoosh"], indirect=True)
+    elif metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("search_engine", ENGINES, indirect=True)
 
 
