@@ -274,12 +274,20 @@ def _documents(plans: Iterable, procs: int) -> Iterator[tantivy.Document]:
     context = multiprocessing.get_context("fork")
     with context.Pool(procs) as pool:
         pending: deque = deque()
+
+        def finished():
+            chunk, job = pending.popleft()
+            for plan_fields, views in zip(chunk, job.get(), strict=True):
+                yield fields.document({**plan_fields, **views})
+
         for chunk in _chunks(plans):
-            pending.append(pool.apply_async(_tokenised_chunk, (chunk,)))
+            # only title and text travel to a worker, only the analysed views come back
+            job = pool.apply_async(_analysed_chunk, ([(item["title"], item["text"]) for item in chunk],))
+            pending.append((chunk, job))
             while len(pending) > 2 * procs:
-                yield from map(fields.document, pending.popleft().get())
+                yield from finished()
         while pending:
-            yield from map(fields.document, pending.popleft().get())
+            yield from finished()
 
 
 def _chunks(plans: Iterable) -> Iterator[list[dict]]:
@@ -293,5 +301,5 @@ def _chunks(plans: Iterable) -> Iterator[list[dict]]:
         yield chunk
 
 
-def _tokenised_chunk(chunk: list[dict]) -> list[dict]:
-    return [fields.tokenised(item) for item in chunk]
+def _analysed_chunk(chunk: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [fields.analysed(title, text) for title, text in chunk]
