@@ -233,11 +233,16 @@ def wait_for_indexing(timeout: float = 30) -> bool:
 # --- checks ---------------------------------------------------------------------------------------------
 
 
+def engine_name() -> str:
+    """The engine the configured SEARCH_URL selects (whoosh, tantivy)."""
+    return hub.engine.name
+
+
 def index_health() -> tuple[bool, str]:
     """(ok, message) for /healthz: the index opens and can be searched."""
     try:
         with current_snapshot() as snapshot:
-            return True, f"index ok: {snapshot.reader.doc_count()} plans"
+            return True, f"index ok ({hub.engine.name}): {snapshot.reader.doc_count()} plans"
     except Exception as exc:  # any failure to open means unhealthy
         return False, f"index unavailable: {type(exc).__name__}: {exc}"
 
@@ -258,7 +263,7 @@ def check_index(fix: bool = False) -> IndexReport:
     """Compare the index with the database; with fix=True repair it (rebuild when unreadable) and re-check."""
     from plans.models import Plan
 
-    report = IndexReport()
+    report = IndexReport(engine=engine_name())
     try:
         indexed = _index_state()
     except Exception as exc:

@@ -289,3 +289,34 @@ def test_rebuild_uses_one_process_for_small_databases_and_the_setting_when_given
     assert rebuild_procs(PARALLEL_REBUILD_MIN_PLANS) >= 1
     settings.SEARCH_REBUILD_PROCS = 3
     assert rebuild_procs(5) == 3
+
+
+@pytest.mark.django_db
+def test_check_index_and_healthz_say_which_engine_answers(make_plan, search_engine, client):
+    from io import StringIO
+
+    make_plan(title="甲", text="科技金融")
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert f"engine: {search_engine};" in out.getvalue()
+    assert check_index().engine == search_engine
+    ok, message = index_health()
+    assert ok and f"({search_engine})" in message
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["engine"] == search_engine
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_writer_waits_for_another_process_to_finish_instead_of_failing(search_engine):
+    """GIVEN another process's writer holding the lock for a while WHEN a plan is saved THEN its indexing
+    waits and succeeds once the lock is free (a save never fails because the index is busy)."""
+    from plans.search.snapshot import hub
+
+    hub.engine  # noqa: B018 (the engine of this test's index, before another thread uses the hub)
+    with writer_held_elsewhere(search_engine):
+        plan = _build_plan(title="甲", text="等待写锁的文件")
+        assert not wait_for_indexing(0.5)  # the queue's writer is waiting for the lock
+    assert wait_for_indexing(30)
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.INDEXED
+    assert ids_for("等待写锁") == {plan.pk}
