@@ -85,8 +85,9 @@ class TantivyEngine:
         keep = {folder.name} | ({previous.name} if previous is not None else set())
         for old in self.root.glob("g-*"):
             if old.name not in keep and old.is_dir():
+                with self._lock:
+                    self._indexes.pop(str(old), None)
                 shutil.rmtree(old, ignore_errors=True)
-                self._indexes.pop(str(old), None)
 
     def _index(self, folder: Path, create: bool = False) -> tantivy.Index:
         key = str(folder)
