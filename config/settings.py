@@ -30,8 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "plans",  # before haystack: its rebuild_index command (no empty window) replaces haystack's
     "haystack",
-    "plans",
     "searchui",
 ]
 
@@ -102,7 +102,7 @@ STORAGES = {
     },
 }
 
-# Search engine: one URL picks the engine (whoosh:///path or an Elasticsearch URL).
+# Search engine: one URL picks the engine (whoosh:///path; plans/search/config.py lists the accepted forms).
 SEARCH_INDEX_DIR = env_path("SEARCH_INDEX_DIR", DATA_DIR / "index")
 SEARCH_URL = env_str("SEARCH_URL") or f"whoosh://{SEARCH_INDEX_DIR}"
 HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 logger = logging.getLogger("policy_search.startup")
@@ -85,6 +86,27 @@ def requeue_unindexed_plans() -> int:
     except Exception as exc:
         logger.warning("could not look for unindexed plans: %s", exc)
         return 0
+
+
+def warm_search() -> None:
+    """Open the search index and run one search in this process (a gunicorn worker as it starts). Never raises:
+    a worker must boot even when the index or the database is unavailable (its searches then say so).
+    The start-up steps before gunicorn already reconciled the index, so a worker schedules no repair here."""
+    if os.environ.get("SEARCH_WARM", "1") == "0":
+        return
+    try:
+        from plans.search import warm
+
+        started = time.perf_counter()
+        plans = warm(repair=False)
+        logger.info(
+            "search warmed in worker %d: %s plan(s), %.0f ms",
+            os.getpid(),
+            plans,
+            (time.perf_counter() - started) * 1000,
+        )
+    except Exception as exc:
+        logger.warning("could not warm the search engine: %s", exc)
 
 
 def seeding_enabled() -> bool:

@@ -235,49 +235,53 @@ class PlanAdmin(admin.ModelAdmin):
     # --- saving, deleting ------------------------------------------------------------------------------------
 
     def save_model(self, request, obj: Plan, form, change: bool) -> None:
-        """Save through plans.services.plan_update (as ingest does): a new text re-parses sections and themes,
-        each corrected field is marked "manual" in the explanation, and the search package re-indexes."""
-        stored = Plan.objects.get(pk=obj.pk)
-        before = audit.snapshot(stored)
-        changes = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS
-        }
-        services.plan_update(plan=stored, manual=True, **changes)
-        request._plan_changes = audit.diff(before, audit.snapshot(stored))
-        request._plan_reparsed = "text" in request._plan_changes
-        form.instance = stored
-
-    def save_formset(self, request, form, formset, change: bool) -> None:
-        # A new text has just replaced the sections and themes; edits made to the old ones in the same
-        # submission no longer apply.
-        if getattr(request, "_plan_reparsed", False) and formset.model in (Section, PlanTheme):
-            if formset.has_changed():
-                messages.warning(
-                    request, f"正文已修改并重新解析，本次对“{formset.model._meta.verbose_name}”的修改未保存。"
-                )
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            return
-        super().save_formset(request, form, formset, change)
+        """Nothing here for an edit: save_related saves the plan, its inlines and the audit entry together,
+        since it is the one step that sees the form and the formsets at once (no state is carried from one
+        admin hook to the next on the request)."""
+        if not change:  # plans are created by ingest and uploads; kept correct should adding be allowed
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
-        """After the plan and its inlines are saved: record what changed in the audit trail."""
-        super().save_related(request, form, formsets, change)
-        changes = getattr(request, "_plan_changes", {})
-        inline_changed = [
-            str(fs.model._meta.verbose_name)
-            for fs in formsets
-            if fs.has_changed() and not (request._plan_reparsed and fs.model in (Section, PlanTheme))
-        ]
+        """Save through plans.services.plan_update (as ingest does): a new text re-parses sections and themes,
+        each corrected field is marked "manual" in the explanation, and the search package re-indexes. Then the
+        inlines (except sections and themes that a new text has just replaced) and one audit entry."""
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        stored = Plan.objects.get(pk=form.instance.pk)
+        before = audit.snapshot(stored)
+        edited = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS
+        }
+        services.plan_update(plan=stored, manual=True, **edited)
+        changes = audit.diff(before, audit.snapshot(stored))
+        reparsed = "text" in changes
+        form.instance = stored
+        form.save_m2m()
+        inline_changed = []
+        for formset in formsets:
+            if reparsed and formset.model in (Section, PlanTheme):
+                # the new text replaced these rows: edits made to the old ones in the same submission are void
+                if formset.has_changed():
+                    messages.warning(
+                        request,
+                        f"正文已修改并重新解析，本次对“{formset.model._meta.verbose_name}”的修改未保存。",
+                    )
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the log
+                continue
+            if formset.has_changed():
+                inline_changed.append(str(formset.model._meta.verbose_name))
+            self.save_formset(request, form, formset, change)
         parts = [audit.summarise(changes)] if changes else []
         if inline_changed:
             parts.append("修改了：" + "、".join(inline_changed))
-        if request._plan_reparsed:
+        if reparsed:
             parts.append("已按新正文重新解析章节与主题")
             messages.info(request, "正文已修改：已按新内容重新解析章节与主题。")
         audit.record(
             user=request.user,
             action=AuditEntry.Action.CHANGE,
-            plan=form.instance,
+            plan=stored,
             summary="；".join(parts) or "没有字段变化",
             changes=changes,
         )

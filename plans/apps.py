@@ -10,7 +10,7 @@ class PlansConfig(AppConfig):
     verbose_name = "政策文件"
 
     def ready(self):
-        from plans.search import signals
+        from plans.search import checks, signals  # noqa: F401  (checks registers itself)
 
         signals.connect()
         # Load jieba's dictionary once per process, at start-up, not inside the first search request.

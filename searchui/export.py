@@ -11,21 +11,10 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 
 from plans.models import Plan
+from plans.search.registry import FACETS, METADATA
 from searchui.facets import FacetGroup, level_label
 
-CSV_COLUMNS = [
-    ("id", "ID"),
-    ("title", "标题"),
-    ("region", "地区"),
-    ("level", "层级"),
-    ("year", "年份"),
-    ("date", "发布日期"),
-    ("issuer", "发布机构"),
-    ("doc_number", "文号"),
-    ("index_number", "索引号"),
-    ("themes", "主题"),
-    ("url", "链接"),
-]
+CSV_COLUMNS = [(field.key, field.csv_header) for field in METADATA]  # plans/search/registry.py
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 AbsoluteUrl = Callable[[str], str]
@@ -98,10 +87,7 @@ def search_json(page: dict, absolute: AbsoluteUrl) -> dict:
         "page_size": result.page_size,
         "sort": params.sort,
         "filters": {
-            "region": list(params.regions),
-            "year": list(params.years),
-            "theme": list(params.themes),
-            "level": list(params.levels),
+            **{facet.name: list(getattr(params, facet.params_field)) for facet in FACETS},
             "year_from": params.year_from,
             "year_to": params.year_to,
         },

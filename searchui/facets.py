@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from plans.models import Level
+from plans.search.registry import FACET_NAMES, FACETS
 from plans.search.types import FacetValue, SearchParams
 from searchui import links
 
@@ -44,7 +45,8 @@ class FacetGroup:
 
 
 def facet_titles() -> dict[str, str]:
-    return {"region": _("地区"), "year": _("年份"), "theme": _("主题"), "level": _("层级")}
+    """Each facet's title in the page's language (plans/search/registry.py)."""
+    return {facet.name: str(facet.label) for facet in FACETS}
 
 
 def level_label(value: str) -> str:
@@ -118,8 +120,7 @@ def build_facets(
     *,
     region_order: Mapping[str, int] | None = None,
 ) -> list[FacetGroup]:
-    """The four sidebar facets in their fixed order."""
+    """The sidebar facets in the registry's order."""
     return [
-        build_facet(name, facets.get(name, []), params, region_order=region_order)
-        for name in ("region", "year", "theme", "level")
+        build_facet(name, facets.get(name, []), params, region_order=region_order) for name in FACET_NAMES
     ]

@@ -15,12 +15,14 @@ from urllib.parse import urlencode, urlsplit
 from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from plans.search.registry import FACET_NAMES, FACETS
 from plans.search.types import SearchParams
 
-# The order of parameters in every URL we build. `format` is not part of a state and comes last.
-PARAM_ORDER = ("q", "region", "year", "theme", "level", "year_from", "year_to", "sort", "page", "page_size")
-# Facet name in the URL -> field of SearchParams holding its values.
-FACET_FIELD = {"region": "regions", "year": "years", "theme": "themes", "level": "levels"}
+# The order of parameters in every URL we build (the facets in the registry's order). `format` is not part of
+# a state and comes last.
+PARAM_ORDER = ("q", *FACET_NAMES, "year_from", "year_to", "sort", "page", "page_size")
+# Facet name in the URL -> field of SearchParams holding its values (plans/search/registry.py).
+FACET_FIELD = {facet.name: facet.params_field for facet in FACETS}
 _DEFAULT = SearchParams()
 
 
@@ -46,7 +48,7 @@ def query_pairs(params: SearchParams) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     if params.q:
         pairs.append(("q", params.q))
-    for name in ("region", "year", "theme", "level"):
+    for name in FACET_NAMES:
         pairs.extend((name, str(value)) for value in getattr(params, FACET_FIELD[name]))
     if params.year_from is not None:
         pairs.append(("year_from", str(params.year_from)))
@@ -123,7 +125,7 @@ def clear_facet(params: SearchParams, facet: str) -> SearchParams:
 
 def clear_filters(params: SearchParams) -> SearchParams:
     """Keep the query, sort and page size; drop every filter."""
-    return _first_page(params, regions=(), years=(), themes=(), levels=(), year_from=None, year_to=None)
+    return _first_page(params, **{field: () for field in FACET_FIELD.values()}, year_from=None, year_to=None)
 
 
 def with_sort(params: SearchParams, sort: str) -> SearchParams:
@@ -135,11 +137,8 @@ def with_page(params: SearchParams, page: int) -> SearchParams:
 
 
 def has_filters(params: SearchParams) -> bool:
-    return bool(
-        params.regions
-        or params.years
-        or params.themes
-        or params.levels
+    return (
+        any(getattr(params, field) for field in FACET_FIELD.values())
         or params.year_from is not None
         or params.year_to is not None
     )

@@ -17,17 +17,21 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from plans.search.limits import (  # the limits are the engine's, declared once in plans/search/limits.py
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_VALUES_PER_FACET,
+    SORTS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+from plans.search.limits import MAX_FACET_VALUE_CHARS as MAX_VALUE_LENGTH
+from plans.search.limits import MAX_QUERY_CHARS as MAX_QUERY_LENGTH
+from plans.search.registry import FACETS
 from plans.search.types import SearchParams
 
-SORTS = ("relevance", "-date", "date")
 FORMATS = ("html", "json", "csv")
-DEFAULT_PAGE_SIZE = SearchParams.page_size
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 10_000
-MAX_QUERY_LENGTH = 200
-MAX_VALUE_LENGTH = 60  # longer facet values are never real region or theme names
-MAX_VALUES_PER_FACET = 40
-YEAR_MIN, YEAR_MAX = 1949, 2100
 _NOTICE_VALUE_LENGTH = 24
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -115,6 +119,18 @@ def _names(query: QueryDict, name: str, aliases: Mapping[str, str], label: str, 
     return tuple(sorted(kept))
 
 
+def _years(query: QueryDict, name: str, out: _Collector) -> tuple[int, ...]:
+    """Values of a year facet: valid years, sorted; invalid ones dropped with a notice."""
+    years: set[int] = set()
+    for value in _values(query, name, out):
+        year = _year(value)
+        if year is None:
+            out.add(name, _("年份“%(value)s”无效，已忽略。") % {"value": _shown(value)})
+        else:
+            years.add(year)
+    return tuple(sorted(years))
+
+
 def _year(value: str) -> int | None:
     year = parse_int(value)
     return year if year is not None and YEAR_MIN <= year <= YEAR_MAX else None
@@ -140,17 +156,15 @@ def parse_search(query: QueryDict, vocabulary: Vocabulary) -> ParsedSearch:
         out.add("q", _("检索词过长，只保留前 %(n)d 个字符。") % {"n": MAX_QUERY_LENGTH})
         q = q[:MAX_QUERY_LENGTH].rstrip()
 
-    regions = _names(query, "region", vocabulary.regions, _("地区"), out)
-    themes = _names(query, "theme", vocabulary.themes, _("主题"), out)
-    levels = _names(query, "level", vocabulary.levels, _("层级"), out)
-
-    years: set[int] = set()
-    for value in _values(query, "year", out):
-        year = _year(value)
-        if year is None:
-            out.add("year", _("年份“%(value)s”无效，已忽略。") % {"value": _shown(value)})
+    selected: dict[
+        str, tuple
+    ] = {}  # SearchParams field -> the facet's valid values (plans/search/registry.py)
+    for facet in FACETS:
+        if facet.kind == "number":
+            selected[facet.params_field] = _years(query, facet.name, out)
         else:
-            years.add(year)
+            aliases = getattr(vocabulary, facet.vocabulary)
+            selected[facet.params_field] = _names(query, facet.name, aliases, str(facet.label), out)
 
     bounds: dict[str, int | None] = {}
     for name in ("year_from", "year_to"):
@@ -197,10 +211,7 @@ def parse_search(query: QueryDict, vocabulary: Vocabulary) -> ParsedSearch:
 
     params = SearchParams(
         q=q,
-        regions=regions,
-        years=tuple(sorted(years)),
-        themes=themes,
-        levels=levels,
+        **selected,
         year_from=year_from,
         year_to=year_to,
         sort=sort,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from plans import search as engine
 from plans import selectors
 from plans.models import Plan
+from plans.search.registry import FACETS
 from plans.search.types import SearchParams, SearchResult
 from searchui import export, links
 from searchui.compare import compare_matrix
@@ -134,11 +135,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
     context = {
         "overview": overview,
-        "facets": [
-            {"name": "region", "title": _("地区"), "items": linked("region", overview.regions)},
-            {"name": "year", "title": _("年份"), "items": linked("year", overview.years)},
-            {"name": "theme", "title": _("主题"), "items": linked("theme", overview.themes)},
-            {"name": "level", "title": _("层级"), "items": linked("level", overview.levels)},
+        "facets": [  # the registry's facets; the overview has one count list per SearchParams field
+            {
+                "name": facet.name,
+                "title": facet.label,
+                "items": linked(facet.name, getattr(overview, facet.params_field)),
+            }
+            for facet in FACETS
         ],
         "latest": selectors.latest_plans(10),
     }

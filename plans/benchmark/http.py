@@ -54,6 +54,8 @@ class Gunicorn:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "gunicorn.conf.py",  # the product's hooks: each worker warms its search engine at start
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{self.port}",
@@ -70,7 +72,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                urllib.request.urlopen(self.url + "/", timeout=5).read()
+                urllib.request.urlopen(self.url + "/healthz", timeout=5).read()  # what a deployment probes
                 return self
             except urllib.error.HTTPError:
                 return self  # it answers; the status is the app's business

@@ -74,12 +74,13 @@ class ResultsPage:
     """GET /search/?q=… through Django's test client: view, search, template, full HTML."""
 
     name = "engine-page"
+    extra_params: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self._client = Client(HTTP_HOST=host)
 
     def run(self, query: BenchQuery) -> Outcome:
-        response = self._client.get("/search/", query.url_params())
+        response = self._client.get("/search/", [*query.url_params(), *self.extra_params])
         if response.status_code != 200:
             raise RuntimeError(f"GET /search/ answered {response.status_code}")
         if not response.content:
@@ -88,3 +89,28 @@ class ResultsPage:
 
     def all_ids(self, query: BenchQuery) -> set[int]:
         raise NotImplementedError("the page is timed only; recall is measured at the API")
+
+
+class ResultsJSON(ResultsPage):
+    """GET /search/?q=…&format=json through Django's test client: the page's JSON (hits, facets, notices)."""
+
+    name = "engine-json"
+    extra_params = (("format", "json"),)
+
+
+class _FirstTime:
+    """Mixin: the snapshot's memo (term sets, scores) emptied before every query, as in engine-api-uncached."""
+
+    def run(self, query: BenchQuery) -> Outcome:
+        from plans.search import clear_term_cache
+
+        clear_term_cache()
+        return super().run(query)
+
+
+class ResultsJSONUncached(_FirstTime, ResultsJSON):
+    name = "engine-json-uncached"
+
+
+class ResultsPageUncached(_FirstTime, ResultsPage):
+    name = "engine-page-uncached"

@@ -167,7 +167,14 @@ def _measure(spec: dict, result: dict, system, *, quality: bool = True) -> None:
 
 def task_engine(spec: dict, result: dict) -> None:
     """Our engine at the search API, then at the rendered results page."""
-    from plans.benchmark.systems import EngineAPI, EngineAPIUncached, ResultsPage
+    from plans.benchmark.systems import (
+        EngineAPI,
+        EngineAPIUncached,
+        ResultsJSON,
+        ResultsJSONUncached,
+        ResultsPage,
+        ResultsPageUncached,
+    )
 
     try:
         api = EngineAPI()
@@ -186,7 +193,8 @@ def task_engine(spec: dict, result: dict) -> None:
         say(spec, "profiled one round of the mix and the indexing of 20 plans")
     _measure(spec, result, EngineAPIUncached(), quality=False)
     call_command("collectstatic", interactive=False, verbosity=0)
-    _measure(spec, result, ResultsPage(), quality=False)
+    for system in (ResultsPage(), ResultsPageUncached(), ResultsJSON(), ResultsJSONUncached()):
+        _measure(spec, result, system, quality=False)
 
 
 def task_icontains(spec: dict, result: dict) -> None:
@@ -229,6 +237,7 @@ def task_gunicorn(spec: dict, result: dict) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     env = dict(os.environ)
     with Gunicorn(spec["port"], workers=1, env=env) as server:
+        result["first_requests"] = first_request_timings(server.url, QUERY_MIX)
         statuses = [fetch(server.url + page_path(query)) for query in QUERY_MIX for _ in range(2)]
         pids = server.worker_pids()
         result["gunicorn"] = {
@@ -246,6 +255,27 @@ def task_gunicorn(spec: dict, result: dict) -> None:
             )
         lt = result["loadtest"]
         say(spec, f"load test: {lt['requests_per_s']:.1f} req/s, errors {lt['error_count']}")
+
+
+def first_request_timings(base_url: str, queries, repeats: int = 5) -> dict:
+    """A just-started worker (warmed by post_worker_init): its very first search request, then the same
+    request again (median of `repeats`), for the JSON and for the HTML page."""
+    from plans.benchmark.http import fetch, page_path
+
+    def timed(url: str) -> float:
+        started = time.perf_counter()
+        status = fetch(url)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status}")
+        return (time.perf_counter() - started) * 1000
+
+    out = {}
+    for label, query, suffix in (("json", queries[3], "&format=json"), ("html", queries[4], "")):
+        url = base_url + page_path(query) + suffix
+        first = timed(url)
+        again = sorted(timed(url) for _ in range(repeats))[repeats // 2]
+        out[label] = {"query": query.q, "first_ms": first, "warm_ms": again, "ratio": first / again}
+    return out
 
 
 def task_freshness(spec: dict, result: dict) -> None:

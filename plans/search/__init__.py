@@ -2,7 +2,7 @@
 
     search(params: SearchParams) -> SearchResult       exact-substring recall, BM25F ranking, facets, snippets
     cross_counts(params, "region", "year")             result-set counts by two facets at once (/compare/)
-    parse_query(q) -> ParsedQuery                      robust parsing; never raises; notices in Chinese
+    parse_query(q) -> ParsedQuery                      robust parsing; never raises; notices via gettext
     highlight_html(text, terms) / snippet_html(text, terms, width=120)
     index_plans(ids) / remove_plan(id) / rebuild_index()          write now (calling thread)
     enqueue_index(ids) / enqueue_remove(ids) / wait_for_indexing(timeout)   background queue
@@ -43,11 +43,15 @@ from plans.search.types import (
 )
 
 
-def warm(repair: bool = True) -> None:
-    """Load the word segmenter once per process and open the index (call at server start-up).
+def warm(repair: bool = True) -> int | None:
+    """Make this process ready to search (call once per process at start-up: gunicorn's post_worker_init).
 
-    With repair=True, an unreadable index, or an empty one while the database has plans (a lost index
-    folder), is rebuilt from the database in the background; searches meanwhile carry a notice.
+    Loads the word segmenter, opens the current snapshot (columns, field lengths, stored-form readers) and
+    runs one search with facets and snippets, so that a worker's first real search costs about what a
+    warm one does. With repair=True, a missing or corrupt index, or an empty one while the database has
+    plans (a lost index folder), is rebuilt from the database in the background; searches meanwhile carry
+    a notice. A passing error is only logged: the first search tries again. Returns the number of plans in
+    the index, None when it could not be opened.
     """
     import logging
 
@@ -55,23 +59,32 @@ def warm(repair: bool = True) -> None:
     from plans.search.indexing import schedule_repair
     from plans.search.segment import warm as warm_segmenter
 
+    log = logging.getLogger(__name__)
     warm_segmenter()
     try:
         with current_snapshot() as snapshot:
             columns = snapshot.columns
+            first_title = next(iter(snapshot.documents(columns.live[:1]).values()), None)
     except IndexUnavailable:
-        logging.getLogger(__name__).exception("search index missing or corrupt at start-up")
+        log.exception("search index missing or corrupt at start-up")
         if repair:
             schedule_repair()
-        return
+        return None
     except Exception:  # a passing error: the first search opens it again
-        logging.getLogger(__name__).exception("search index not readable at start-up")
-        return
-    if repair and not columns.docnum_of:
-        from plans.models import Plan
+        log.exception("search index not readable at start-up")
+        return None
+    if not columns.docnum_of:
+        if repair:
+            from plans.models import Plan
 
-        if Plan.objects.exists():
-            schedule_repair()
+            if Plan.objects.exists():
+                schedule_repair()
+        return 0
+    # A real query through every step (terms, ranking, facets, hits, snippets): imports, compiled regexes,
+    # the database connection and the ORM's caches are then ready before the first request.
+    words = first_title.title[:2] if first_title is not None else ""
+    search(SearchParams(q=words, page_size=10))
+    return len(columns.docnum_of)
 
 
 def clear_term_cache() -> None:

@@ -15,21 +15,23 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 
-from plans.search.engines.base import IndexUnavailable
+from django.utils.translation import gettext_lazy
+
+from plans.search import notices
+from plans.search.engines.base import IndexMissing, IndexUnavailable
 from plans.search.facets import facet_values, filter_and_count
 from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
+from plans.search.limits import MAX_PAGE_SIZE, SECTION_SNIPPET_WIDTH, SECTIONS_PER_HIT, SNIPPET_WIDTH, SORTS
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, required_terms
-from plans.search.snapshot import Columns, Snapshot, current_snapshot
+from plans.search.registry import FACET_NAMES, FACETS
+from plans.search.snapshot import Columns, Snapshot, current_snapshot, hub
 from plans.search.types import Hit, SearchParams, SearchResult, SectionHit
 
 logger = logging.getLogger(__name__)
 
-MAX_PAGE_SIZE = 100
-INDEX_REBUILDING_NOTICE = "检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。"
-SECTIONS_PER_HIT = 3
-SECTION_SNIPPET_WIDTH = 80
+INDEX_REBUILDING_NOTICE = gettext_lazy("检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。")
 
 
 def search(params: SearchParams) -> SearchResult:
@@ -37,15 +39,15 @@ def search(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     parsed = parse_query(params.q)
     page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
-    with _opened() as snapshot:
+    with _opened() as (snapshot, trouble):
         if snapshot is None:
-            return _unavailable(parsed, page_size, started)
+            return _unavailable(parsed, page_size, started, trouble)
         columns = snapshot.columns
         required = required_terms(parsed)
         scores: dict[int, float] = {}
         matched = _matched(snapshot, columns, parsed, required)
         kept, counts = filter_and_count(params, columns, matched, params.with_facets)
-        sort = params.sort if params.sort in ("relevance", "-date", "date") else "relevance"
+        sort = params.sort if params.sort in SORTS else "relevance"
         if sort == "relevance" and not required:
             sort = "-date"
         kept.sort(key=columns.date_rank.__getitem__)  # newest first, then the higher id
@@ -74,22 +76,37 @@ def search(params: SearchParams) -> SearchResult:
 
 @contextlib.contextmanager
 def _opened():
-    """The current snapshot for the block, or None when the index cannot be read: a confirmed missing or
-    corrupt index gets a rebuild from the database scheduled; a passing error leaves every file alone."""
+    """(the current snapshot, None) for the block, or (None, notice) when the index cannot be read.
+
+    Only a confirmed missing or corrupt index (IndexUnavailable) gets a rebuild from the database; any other
+    error is a passing one (no file descriptor left, a permission or disk hiccup): this request is answered
+    with a notice and every index file stays as it was.
+    """
     try:
         holder = current_snapshot()
         snapshot = holder.__enter__()
+    except IndexMissing:
+        from plans.models import Plan
+
+        if Plan.objects.exists():
+            logger.warning("no search index; scheduling a rebuild from the database")
+            schedule_repair()
+            yield None, notices.index_rebuilding()
+            return
+        hub.engine.create_if_missing()  # nothing to index yet: an empty index is the right one
+        holder = current_snapshot()
+        snapshot = holder.__enter__()
     except IndexUnavailable:
-        logger.exception("search index missing or corrupt; scheduling a rebuild from the database")
+        logger.exception("search index corrupt; scheduling a rebuild from the database")
         schedule_repair()
-        yield None
+        yield None, notices.index_rebuilding()
         return
     except Exception:
         logger.exception("search index not readable now (a passing error: the index is left as it is)")
-        yield None
+        yield None, notices.index_unavailable()
         return
     try:
-        yield snapshot
+        yield snapshot, None
     finally:
         holder.__exit__(None, None, None)
 
@@ -134,7 +151,8 @@ def _matched(snapshot: Snapshot, columns: Columns, parsed, required: list[str]) 
     return matched
 
 
-CROSS_FACETS = {"region": "regions", "year": "years", "level": "levels"}
+# facets with one value per plan (a matrix cell is one value of each)
+CROSS_FACETS = {facet.name: facet for facet in FACETS if facet.kind != "list"}
 
 
 def cross_counts(
@@ -149,20 +167,22 @@ def cross_counts(
     if rows not in CROSS_FACETS or cols not in CROSS_FACETS or rows == cols:
         raise ValueError(f"cross_counts takes two of {sorted(CROSS_FACETS)}, not {rows!r} and {cols!r}")
     parsed = parse_query(params.q)
-    with _opened() as snapshot:
+    with _opened() as (snapshot, _trouble):
         if snapshot is None:
             return {}
         columns = snapshot.columns
         matched = _matched(snapshot, columns, parsed, required_terms(parsed))
-    free = replace(params, **{CROSS_FACETS[rows]: (), CROSS_FACETS[cols]: ()})
+    free = replace(params, **{CROSS_FACETS[rows].params_field: (), CROSS_FACETS[cols].params_field: ()})
     kept, _ = filter_and_count(free, columns, matched, with_facets=False)
-    values = {"region": columns.regions, "year": columns.years, "level": columns.levels}
-    row_values, col_values = values[rows], values[cols]
+    row_values, col_values = (
+        getattr(columns, CROSS_FACETS[rows].column),
+        getattr(columns, CROSS_FACETS[cols].column),
+    )
     counts = Counter((row_values[d], col_values[d]) for d in kept)
     return {(str(r), str(c)): n for (r, c), n in counts.items() if r and c}
 
 
-def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
+def _unavailable(parsed, page_size: int, started: float, trouble: str) -> SearchResult:
     return SearchResult(
         query=parsed.text,
         count=0,
@@ -170,9 +190,9 @@ def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
         pages=1,
         page_size=page_size,
         hits=[],
-        facets={name: [] for name in ("region", "year", "theme", "level")},
+        facets={name: [] for name in FACET_NAMES},
         terms=list(parsed.terms),
-        notices=[*parsed.notices, INDEX_REBUILDING_NOTICE],
+        notices=[*parsed.notices, trouble],
         took_ms=(time.perf_counter() - started) * 1000,
     )
 
@@ -238,7 +258,7 @@ def _load_hits(snapshot: Snapshot, docnums, scores, terms, with_snippets: bool) 
         if with_snippets and document is not None:
             text = document.text
             matches = find_matches(text, clean) if clean else []  # once per plan, for every snippet
-            hit.snippet = snippet_html(text, clean, 120, matches=matches)
+            hit.snippet = snippet_html(text, clean, SNIPPET_WIDTH, matches=matches)
             if clean:
                 hit.sections = best_sections(text, document.sections, clean, matches=matches)
         hits.append(hit)

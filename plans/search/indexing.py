@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from plans.search.engines.base import IndexUnavailable
 from plans.search.snapshot import current_snapshot, hub
 from plans.search.types import IndexReport
 
@@ -112,11 +113,13 @@ def rebuild_procs(plan_count: int) -> int:
 
 
 def rebuild_index(batch_size: int = BATCH_SIZE, procs: int | None = None) -> int:
-    """Index every plan of the database into a fresh index; returns the number indexed.
+    """Index every plan of the database into a new index, then switch searches to it; returns the number
+    indexed.
 
-    One writer for the whole rebuild and one commit at the end: committing per batch made Whoosh merge
-    the growing segment again and again. `procs` processes tokenize and write in parallel (default:
-    rebuild_procs()).
+    Searches answer from the old index until the new one is complete (no empty window); a failure or a
+    crash half-way leaves the old index in use. One writer for the whole rebuild and one commit at the
+    end: committing per batch made Whoosh merge the growing segment again and again. `procs` processes
+    tokenize and write in parallel (default: rebuild_procs()).
     """
     from plans.models import Plan
 
@@ -133,7 +136,22 @@ def rebuild_index(batch_size: int = BATCH_SIZE, procs: int | None = None) -> int
 
     hub.engine.rebuild(every_plan(), procs=procs)
     _mark_indexed(snapshot)
+    _catch_up(snapshot)
     return len(snapshot)
+
+
+def _catch_up(written: dict) -> None:
+    """After the switch: plans saved, edited or deleted while the rebuild ran went to the old folder (or
+    were queued); bring the new one up to date with the database."""
+    from plans.models import Plan
+
+    now = dict(Plan.objects.values_list("pk", "updated_at"))
+    changed = [pk for pk, updated in now.items() if written.get(pk) != updated]
+    gone = [pk for pk in written if pk not in now]
+    if gone:
+        _write([], gone)
+    if changed:
+        index_plans(changed)
 
 
 # --- the background queue -------------------------------------------------------------------------------
@@ -266,8 +284,8 @@ def check_index(fix: bool = False) -> IndexReport:
     report = IndexReport(engine=engine_name())
     try:
         indexed = _index_state()
-    except Exception as exc:
-        logger.warning("index unreadable (%s)", exc)
+    except IndexUnavailable as exc:  # confirmed missing or corrupt: only then is the index rebuilt
+        logger.warning("index missing or corrupt (%s)", exc)
         if not fix:
             report.error = f"索引无法读取：{type(exc).__name__}: {exc}"
             report.plans_in_db = Plan.objects.count()
@@ -277,6 +295,11 @@ def check_index(fix: bool = False) -> IndexReport:
         fixed = check_index(fix=False)
         fixed.rebuilt = fixed.fixed = True
         return fixed
+    except Exception as exc:  # a passing error (no file descriptor, permissions, disk): files left alone
+        logger.warning("index not readable now (%s); nothing repaired", exc)
+        report.error = f"索引暂时无法读取：{type(exc).__name__}: {exc}"
+        report.plans_in_db = Plan.objects.count()
+        return report
     in_db = {
         pk: updated.isoformat() if updated else ""
         for pk, updated in Plan.objects.values_list("pk", "updated_at")

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from plans.search import notices as notice
+from plans.search.limits import MAX_QUERY_CHARS, MAX_TERM_CHARS, MAX_TERMS
 from plans.search.normalize import normalise
 from plans.search.types import ParsedQuery
-
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 12
-MAX_TERM_CHARS = 40
 
 # Characters that stay inside an unquoted term although they are not letters or digits (R&D, 5.0, C++, 3-5).
 _JOINERS = frozenset("&+.-_#%/·'")
@@ -42,10 +40,10 @@ def _clean(q: str, notices: list[str]) -> str:
             out.append(ch)
     text = "".join(out)
     if dropped:
-        notices.append("查询已简化：已忽略无法检索的符号（如表情符号、控制字符）。")
+        notices.append(notice.symbols_dropped())
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        notices.append(f"查询过长，只检索前 {MAX_QUERY_CHARS} 个字符。")
+        notices.append(notice.query_too_long())
     return text
 
 
@@ -61,7 +59,7 @@ def _split_quoted(text: str, notices: list[str]) -> list[tuple[str, bool]]:
             if ch == "”":  # a closing quote first: treat both curly quotes as plain quotes
                 end = min([e for e in (text.find("”", i + 1), text.find("“", i + 1)) if e >= 0], default=-1)
             if end < 0:
-                notices.append("查询已简化：引号不成对，已按普通词检索。")
+                notices.append(notice.unbalanced_quote())
                 text = text[:i] + " " + text[i + 1 :]
                 continue
             pieces.append((text[start:i], False))
@@ -122,19 +120,19 @@ def parse_query(q: str) -> ParsedQuery:
                     continue
                 (excluded if negate else terms).append(part)
     if ignored_ops:
-        notices.append("查询已简化：不支持 OR 等逻辑运算符，多个词按“同时包含”检索。")
+        notices.append(notice.operators_ignored())
     if simplified:
-        notices.append("查询已简化：标点和特殊符号被当作词语之间的分隔。")
+        notices.append(notice.punctuation_splits())
     terms = _dedupe(terms)
     excluded = [t for t in _dedupe(excluded) if t not in terms]
     long_terms = [t for t in terms if len(t) > MAX_TERM_CHARS]
     if long_terms:
         terms = [t[:MAX_TERM_CHARS] if len(t) > MAX_TERM_CHARS else t for t in terms]
         phrases = [t[:MAX_TERM_CHARS] if len(t) > MAX_TERM_CHARS else t for t in phrases]
-        notices.append(f"查询已简化：过长的词只检索前 {MAX_TERM_CHARS} 个字。")
+        notices.append(notice.term_too_long())
     if len(terms) > MAX_TERMS:
         terms = terms[:MAX_TERMS]
-        notices.append(f"查询已简化：只检索前 {MAX_TERMS} 个词。")
+        notices.append(notice.too_many_terms())
     parsed.terms = terms
     parsed.phrases = [p for p in _dedupe(phrases) if p in terms]
     parsed.excluded = excluded[:MAX_TERMS]

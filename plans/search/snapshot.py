@@ -44,7 +44,8 @@ MEMO_WEIGHT = (
 )
 
 
-# The per-document columns an engine provides, in this order (lists indexed by docnum).
+# The per-document columns an engine provides, in this order (lists indexed by docnum). The facets' columns
+# (regions, years, themes, levels) are those of plans.search.registry.FACETS; a test checks they agree.
 COLUMN_NAMES = (
     "plan_ids",  # int, None where the document is deleted
     "regions",  # region name or ""

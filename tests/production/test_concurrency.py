@@ -1,6 +1,7 @@
 """Uploads and searches at the same time, from several clients, against gunicorn on 127.0.0.1.
 
-GIVEN a production-like instance (entrypoint, gunicorn with 3 workers, its own database and index)
+GIVEN a production-like instance (entrypoint, gunicorn with 3 sync workers, or 2 gthread workers x 8 threads so
+      that searches run in several threads of one process, its own database and index)
 WHEN several staff members upload plans through the admin upload page (preview, then confirm) while several
      clients keep searching
 THEN no request fails, and afterwards every uploaded plan is in the database and in the index (found by a token
@@ -34,15 +35,27 @@ def search_json(server, query: str) -> dict:
 
 
 @pytest.mark.slow
-def test_uploads_and_searches_at_the_same_time(make_server, server_database):
-    server = make_server(server_database, WEB_CONCURRENCY="3", SEED_ON_FIRST_START="false").start()
+@pytest.mark.parametrize(
+    ("workers", "threads", "searchers"),
+    [("3", "1", SEARCHERS), ("2", "8", 12)],
+    ids=["sync-3-workers", "gthread-2x8"],
+)
+def test_uploads_and_searches_at_the_same_time(make_server, server_database, workers, threads, searchers):
+    server = make_server(
+        server_database, WEB_CONCURRENCY=workers, GUNICORN_THREADS=threads, SEED_ON_FIRST_START="false"
+    ).start()
+    if threads != "1":
+        assert "Using worker: gthread" in server.log(), server.log()[-2000:]
+    assert server.log().count("search warmed in worker") >= int(workers), (
+        "each worker opens the index at start"
+    )
     create_staff_user(server)
     batches = [make_docs(PLANS_PER_UPLOADER, seed=uploader) for uploader in range(UPLOADERS)]
     uploaded: list[PlanDoc] = [doc for batch in batches for doc in batch]
 
     stop = threading.Event()
     failures: list[str] = []
-    searches = [0] * SEARCHERS
+    searches = [0] * searchers
 
     def keep_searching(client: int) -> None:
         turn = client
@@ -58,8 +71,8 @@ def test_uploads_and_searches_at_the_same_time(make_server, server_database):
                 failures.append(f"search {query!r}: {response.status} {response.text[:200]}")
             searches[client] += 1
 
-    searchers = [threading.Thread(target=keep_searching, args=(n,), daemon=True) for n in range(SEARCHERS)]
-    for thread in searchers:
+    clients = [threading.Thread(target=keep_searching, args=(n,), daemon=True) for n in range(searchers)]
+    for thread in clients:
         thread.start()
     try:
         with ThreadPoolExecutor(UPLOADERS) as pool:
@@ -68,9 +81,9 @@ def test_uploads_and_searches_at_the_same_time(make_server, server_database):
         time.sleep(1)
     finally:
         stop.set()
-        for thread in searchers:
+        for thread in clients:
             thread.join(timeout=90)
-    assert not any(thread.is_alive() for thread in searchers), "a search client hung"
+    assert not any(thread.is_alive() for thread in clients), "a search client hung"
     assert not failures, f"{len(failures)} failed request(s) during uploads, e.g. {failures[:5]}"
     assert all(count > 0 for count in searches), searches
     for batch, report in zip(batches, reports, strict=True):

@@ -39,7 +39,7 @@ pytestmark = [
 def index_writer_pid(index_dir: Path) -> int | None:
     """The process holding the flock on the index's WRITELOCK file, if any."""
     locks = {}
-    for lock_file in index_dir.glob("*WRITELOCK"):
+    for lock_file in index_dir.glob("**/*WRITELOCK"):  # the current index folder's lock
         try:
             info = lock_file.stat()
         except FileNotFoundError:

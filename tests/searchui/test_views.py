@@ -491,6 +491,20 @@ def test_english_through_the_language_switch(client, corpus):
     assert "Issuing body" in html and "Document number" in html
 
 
+def test_engine_notices_follow_the_page_language(client, corpus):
+    """The engine's own notices (query simplified, index unavailable) come through gettext."""
+    chinese = client.get("/search/?q=科技 OR 金融&format=json").json()["notices"]
+    assert "查询已简化：不支持 OR 等逻辑运算符，多个词按“同时包含”检索。" in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/search/"})
+    english = client.get("/search/?q=科技 OR 金融&format=json").json()["notices"]
+    assert (
+        "Query simplified: operators such as OR are not supported; several terms must all occur." in english
+    )
+    assert not any("查询" in notice for notice in english)
+    html = client.get('/search/?q="科技').content.decode()
+    assert "the quotes were not balanced" in html
+
+
 def test_chinese_by_default_whatever_the_browser_prefers(client, corpus):
     html = client.get("/search/?q=科技", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-Hans">' in html and "筛选" in html

@@ -8,23 +8,39 @@ engines/ implementing base.Engine and base.EngineReader, a scheme in config.ENGI
 from __future__ import annotations
 
 
+def _whoosh(connection: dict):
+    from plans.search.engines.whoosh.engine import WhooshEngine
+
+    return WhooshEngine(connection["PATH"])
+
+
+def _tantivy(connection: dict):
+    from plans.search.engines.tantivy.engine import TantivyEngine
+
+    return TantivyEngine(connection["PATH"])
+
+
+def adapters() -> dict:
+    """haystack ENGINE of a connection -> the function that builds our adapter for it."""
+    from plans.search.config import TANTIVY_ENGINE, WHOOSH_ENGINE
+
+    return {WHOOSH_ENGINE: _whoosh, TANTIVY_ENGINE: _tantivy}
+
+
 def configured_engine():
     """The Engine adapter for the configured index (one instance per SnapshotHub)."""
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
-    from plans.search.config import TANTIVY_ENGINE, WHOOSH_ENGINE
+    from plans.search.config import accepted_forms
 
     connection = settings.HAYSTACK_CONNECTIONS["default"]
-    engine = connection.get("ENGINE")
-    if engine == WHOOSH_ENGINE:
-        from plans.search.engines.whoosh.engine import WhooshEngine
-
-        return WhooshEngine(connection["PATH"])
-    if engine == TANTIVY_ENGINE:
-        from plans.search.engines.tantivy.engine import TantivyEngine
-
-        return TantivyEngine(connection["PATH"])
-    raise ValueError(f"no search engine adapter for ENGINE {engine!r} (see plans/search/config.py)")
+    build = adapters().get(connection.get("ENGINE"))
+    if build is None:
+        raise ImproperlyConfigured(
+            f"no search engine adapter for ENGINE {connection.get('ENGINE')!r}; SEARCH_URL accepts {accepted_forms()}"
+        )
+    return build(connection)
 
 
 def connections_changed(value) -> None:

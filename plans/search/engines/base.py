@@ -94,7 +94,11 @@ class Engine(Protocol):
         until then; a failure half-way leaves it in use). Returns the number written."""
 
     def create_empty(self) -> None:
-        """Start a new, empty index at a new location and switch to it (repair of a missing index)."""
+        """Start a new, empty index at a new location and switch to it (haystack's clear_index)."""
+
+    def create_if_missing(self) -> None:
+        """Create an empty index only when there is none (checked again under the engine's creation lock, so
+        an index another thread or process has just created and written is kept)."""
 
     def health(self) -> tuple[bool, str]:
         """(ok, message) without side effects."""

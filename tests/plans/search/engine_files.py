@@ -13,7 +13,9 @@ def index_files(search_index: Path, engine: str) -> list[Path]:
     if engine == "tantivy":
         folder = search_index / "current"
         return [path for path in folder.resolve().iterdir() if path.is_file()]
-    return [path for path in search_index.iterdir() if path.is_file()]
+    from tests.plans.search.indexfiles import current_files
+
+    return current_files(search_index)
 
 
 def corrupt(search_index: Path, engine: str) -> None:

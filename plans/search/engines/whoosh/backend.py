@@ -28,6 +28,13 @@ class PolicyWhooshBackend(WhooshSearchBackend):
 
         index_plans([obj.pk for obj in iterable])
 
+    def clear(self, models=None, commit=True):
+        """haystack's clear_index: start a new, empty index and switch to it (the old folder is retired,
+        never deleted under a search that is reading it)."""
+        from plans.search.snapshot import hub
+
+        hub.engine.create_empty()
+
     def remove(self, obj_or_string, commit=True):
         """haystack's removal of one object (an instance or "plans.plan.<id>") through our writer."""
         from plans.search.indexing import remove_plan

@@ -1,5 +1,17 @@
 """The Whoosh adapter's Engine: the index folder haystack declares, its writers, readers and health.
 
+Layout of the configured folder (settings.HAYSTACK_CONNECTIONS["default"]["PATH"], from SEARCH_URL):
+
+    CURRENT          the name of the folder searches read (replaced atomically with os.replace)
+    ix-<time>-<id>/  one complete Whoosh index; a rebuild writes a new one and switches CURRENT when it is done
+    REBUILD_LOCK     held (flock) while a rebuild or the first creation runs, by one process at a time
+
+Searches answer from the old folder until the switch, so a rebuild has no empty window, and a rebuild that
+crashes half-way leaves CURRENT as it was (its unfinished folder is removed by the next rebuild). A folder
+switched away from gets a RETIRED marker and is removed RETIRED_GRACE seconds later, by the next rebuild:
+a request in another process may still be reading it. An index written before this layout (Whoosh files
+in the folder itself, no CURRENT) is read where it is until the first rebuild moves it into the layout.
+
 Readers: every generation gets its own searcher (`ix.searcher()`), never `Searcher.refresh()`: in Whoosh 2.7.4
 `Index.refresh` keys its reuse map by generation but looks entries up by segment id, so it closes every old
 reader, including those a request in another thread is still reading. The old searcher is closed by the
@@ -9,8 +21,12 @@ snapshot that owns it when no request holds it any more (plans/search/snapshot.p
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import pickle
+import secrets
+import shutil
 import struct
 import threading
 import time
@@ -32,6 +48,11 @@ WRITER_LIMITMB = 128
 WRITER_COMPRESSION = 0  # zlib level for posting blocks (Whoosh's default is 3)
 MP_BATCH_DOCS = 20  # documents per job file handed to a rebuild process
 OPEN_ATTEMPTS = 3  # a commit in another process may delete the files of the generation we started to open
+CURRENT = "CURRENT"
+RETIRED = "RETIRED"
+REBUILD_LOCK = "REBUILD_LOCK"
+RETIRED_GRACE = 600.0  # seconds a retired folder is kept for requests still reading it (SEARCH_RETIRED_GRACE)
+FOLDER_PREFIX = "ix-"
 
 # What unreadable index files raise in Whoosh 2.7.4 (table of contents, segment and posting files).
 _CORRUPTION = (
@@ -103,9 +124,24 @@ class WhooshEngine:
     # --- location and schema ---------------------------------------------------------------------------------
 
     @property
-    def folder(self) -> Path:
-        """Where the current index files are."""
-        return self.root
+    def folder(self) -> Path | None:
+        """Where the current index files are: the folder CURRENT names, else the root itself when it holds an
+        index of the layout before (no CURRENT); None when there is no index."""
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            if any(self.root.glob("_MAIN_*.toc")):
+                return self.root
+            return None
+        if not name or "/" in name or name.startswith("."):
+            raise IndexCorrupt(f"{self.root / CURRENT} names no index folder: {name!r}")
+        return self.root / name
+
+    def _existing_folder(self) -> Path:
+        folder = self.folder
+        if folder is None or not folder.is_dir():
+            raise IndexMissing(f"no search index at {self.root}")
+        return folder
 
     @property
     def schema(self):
@@ -117,37 +153,124 @@ class WhooshEngine:
         return self._schema
 
     def index(self, create: bool = True):
-        """The FileIndex of the current folder, created empty when the folder has none."""
-        folder = self.folder
-        folder.mkdir(parents=True, exist_ok=True)
-        storage = FileStorage(str(folder))
+        """The FileIndex of the current folder; with create=True a missing index is first created empty."""
         try:
-            return storage.open_index(schema=self.schema)
-        except whoosh_index.EmptyIndexError:
+            folder = self._existing_folder()
+        except IndexMissing:
             if not create:
                 raise
-            with self._lock:
-                try:
-                    return storage.open_index(schema=self.schema)
-                except whoosh_index.EmptyIndexError:
-                    return storage.create_index(self.schema)
+            folder = self._create_if_missing()
+        try:
+            return FileStorage(str(folder)).open_index(schema=self.schema)
+        except whoosh_index.EmptyIndexError as exc:
+            raise IndexMissing(f"no search index in {folder}") from exc
+
+    def _create_if_missing(self) -> Path:
+        with self._rebuild_lock():
+            folder = self.folder
+            if folder is not None and folder.is_dir():
+                return folder  # another process created it meanwhile
+            return self._switch(self._new_index_folder())
+
+    def create_if_missing(self) -> None:
+        self._create_if_missing()
 
     def create_empty(self) -> None:
-        with self.write_lock:
-            folder = self.folder
-            folder.mkdir(parents=True, exist_ok=True)
-            FileStorage(str(folder)).create_index(self.schema)
+        with self.write_lock, self._rebuild_lock():
+            self._switch(self._new_index_folder())
+
+    def _new_index_folder(self) -> Path:
+        """A new folder holding an empty index, not yet current."""
+        name = f"{FOLDER_PREFIX}{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{secrets.token_hex(4)}"
+        folder = self.root / name
+        folder.mkdir(parents=True)
+        FileStorage(str(folder)).create_index(self.schema)
+        return folder
+
+    def _switch(self, folder: Path) -> Path:
+        """Make `folder` current, atomically for every process; the old one is marked retired.
+
+        The old folder's write lock is taken first (waited for), so that no writer commits into it after the
+        switch; a writer that was waiting sees the switch and writes into the new folder (write()).
+        """
+        old = None
+        with contextlib.suppress(IndexCorrupt):
+            old = self.folder
+        lock = None
+        if old is not None and old.is_dir() and any(old.glob("_MAIN_*.toc")):
+            lock = FileStorage(str(old)).lock("MAIN_WRITELOCK")
+            deadline = time.monotonic() + writer_timeout()
+            while not lock.acquire(blocking=False):
+                if time.monotonic() >= deadline:
+                    logger.warning("switching index folders while a writer still holds %s", old)
+                    lock = None
+                    break
+                time.sleep(0.05)
+        try:
+            pointer = self.root / f"{CURRENT}.{os.getpid()}.tmp"
+            pointer.write_text(folder.name + "\n", encoding="utf-8")
+            with pointer.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(pointer, self.root / CURRENT)
+            _fsync_dir(self.root)
+            if old is not None and old != folder and old.is_dir():
+                (old / RETIRED).write_text(f"{time.time()}\n", encoding="utf-8")
+        finally:
+            if lock is not None:
+                lock.release()
+        return folder
+
+    class _Lock:
+        def __init__(self, lock):
+            self.lock = lock
+
+        def __enter__(self):
+            self.lock.acquire(blocking=True)
+            return self
+
+        def __exit__(self, *exc):
+            self.lock.release()
+
+    def _rebuild_lock(self):
+        """One rebuild (or first creation) at a time, across processes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self._Lock(FileStorage(str(self.root)).lock(REBUILD_LOCK))
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove unfinished folders of crashed rebuilds and folders retired more than the grace period ago
+        (call with the rebuild lock held). Returns the names removed."""
+        from django.conf import settings
+
+        grace = float(getattr(settings, "SEARCH_RETIRED_GRACE", RETIRED_GRACE))
+        current = self.folder
+        removed = []
+        for path in sorted(self.root.glob(f"{FOLDER_PREFIX}*")):
+            if not path.is_dir() or path == current:
+                continue
+            retired = path / RETIRED
+            if retired.exists() and time.time() - retired.stat().st_mtime < grace:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        legacy_retired = self.root / RETIRED
+        legacy_expired = legacy_retired.exists() and time.time() - legacy_retired.stat().st_mtime >= grace
+        if current != self.root and legacy_expired:
+            for path in self.root.iterdir():
+                if path.is_file() and (path.name.startswith(("MAIN_", "_MAIN_")) or path == legacy_retired):
+                    path.unlink(missing_ok=True)
+            removed.append("(files of the old layout)")
+        return removed
 
     # --- readers ----------------------------------------------------------------------------------------------
 
     def stamp(self):
         """(folder, generation, identity of its table of contents); None when it cannot be read."""
-        folder = self.folder
         try:
+            folder = self._existing_folder()
             generation = whoosh_index.TOC._latest_generation(FileStorage(str(folder)), "MAIN")
             stat = (folder / f"_MAIN_{generation}.toc").stat()
             return str(folder), generation, stat.st_ino, stat.st_mtime_ns
-        except (OSError, ValueError):
+        except (OSError, ValueError, IndexMissing, IndexCorrupt):
             return None
 
     def is_newer(self, stamp) -> bool:
@@ -155,38 +278,33 @@ class WhooshEngine:
         return current is None or current != stamp
 
     def open_reader(self, previous=None):
-        from plans.search.engines.whoosh.reader import WhooshReader
-
-        if not self.folder.exists():
-            self.index()  # an empty index; the core sees no documents while the database has some
+        """A reader of the newest generation (see base.Engine.open_reader for what it raises)."""
+        last_error: BaseException | None = None
         for attempt in range(1, OPEN_ATTEMPTS + 1):
             try:
-                ix = self.index()
-                searcher = ix.searcher()
-            except FileNotFoundError:
-                if attempt == OPEN_ATTEMPTS:
-                    raise
-                time.sleep(0.02 * attempt)  # files of a generation replaced meanwhile: read the new one
-                continue
+                return self._open_reader_once(previous)
+            except FileNotFoundError as exc:  # a commit elsewhere removed the files of the generation we read
+                last_error = exc
             except whoosh_index.EmptyIndexError as exc:
                 raise IndexMissing(str(exc)) from exc
-            except _CORRUPTION as exc:
-                if attempt == OPEN_ATTEMPTS:
-                    raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
-                time.sleep(0.02 * attempt)  # confirm: a half-written file reads the same twice only if broken
-                continue
-            stamp = (
-                str(self.folder),
-                searcher.reader().generation(),
-                *(self.stamp() or (None, None, None, None))[2:],
-            )
-            try:
-                return WhooshReader(searcher, self, previous), stamp
-            except _CORRUPTION as exc:
-                searcher.close()
-                if attempt == OPEN_ATTEMPTS:
-                    raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
-        raise AssertionError("unreachable")
+            except _CORRUPTION as exc:  # confirmed only when every attempt reads it the same way
+                last_error = IndexCorrupt(f"{type(exc).__name__}: {exc}")
+                last_error.__cause__ = exc
+            time.sleep(0.02 * attempt)
+        raise last_error
+
+    def _open_reader_once(self, previous):
+        from plans.search.engines.whoosh.reader import WhooshReader
+
+        folder = self._existing_folder()
+        searcher = FileStorage(str(folder)).open_index(schema=self.schema).searcher()
+        try:
+            latest = self.stamp() or (None, None, None, None)
+            stamp = (str(folder), searcher.reader().generation(), *latest[2:])
+            return WhooshReader(searcher, self, folder, previous), stamp
+        except BaseException:
+            searcher.close()
+            raise
 
     # --- writing ----------------------------------------------------------------------------------------------
 
@@ -207,8 +325,14 @@ class WhooshEngine:
     def write(self, plans: Sequence, remove_ids: Iterable[int]) -> None:
         backend, search_index = haystack_backend(), _haystack_index()
         docs = [build_document(search_index, backend, plan) for plan in plans]  # tokenised outside the lock
+        remove_ids = list(remove_ids)
         with self.write_lock:
-            writer = self._open_writer(self.index())
+            while True:
+                ix = self.index()
+                writer = self._open_writer(ix)
+                if Path(ix.storage.folder) == self.folder:
+                    break
+                writer.cancel()  # a rebuild switched folders while we waited for the lock: write the new one
             try:
                 for plan_id in remove_ids:
                     writer.delete_by_term("id", identifier(plan_id))
@@ -238,29 +362,39 @@ class WhooshEngine:
         )
 
     def rebuild(self, plans: Iterable, procs: int = 1) -> int:
-        """Write every plan of `plans` into an emptied index, one writer and one commit."""
+        """Write every plan into a new folder, one writer and one commit, then switch to it (module docstring).
+
+        Anything raised half-way (or a crash) leaves the current folder in use and untouched.
+        """
         backend, search_index = haystack_backend(), _haystack_index()
         written = 0
-        with self.write_lock:
-            folder = self.folder
-            folder.mkdir(parents=True, exist_ok=True)
-            ix = FileStorage(str(folder)).create_index(self.schema)
-            writer = self._open_rebuild_writer(ix, procs)
+        with self._rebuild_lock():
+            removed = self.remove_leftovers()
+            if removed:
+                logger.info("removed old index folders: %s", ", ".join(removed))
+            folder = self._new_index_folder()
             try:
-                for plan in plans:
-                    writer.add_document(**build_document(search_index, backend, plan))
-                    written += 1
+                ix = FileStorage(str(folder)).open_index(schema=self.schema)
+                writer = self._open_rebuild_writer(ix, procs)
+                try:
+                    for plan in plans:
+                        writer.add_document(**build_document(search_index, backend, plan))
+                        written += 1
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
             except BaseException:
-                writer.cancel()
+                shutil.rmtree(folder, ignore_errors=True)
                 raise
-            writer.commit()
+            self._switch(folder)
         return written
 
     # --- health -----------------------------------------------------------------------------------------------
 
     def health(self) -> tuple[bool, str]:
         try:
-            ix = self.index(create=False)
+            ix = FileStorage(str(self._existing_folder())).open_index(schema=self.schema)
             with ix.searcher() as searcher:
                 return True, f"index ok: {searcher.doc_count()} plans"
         except Exception as exc:  # any failure to open means unhealthy
@@ -268,3 +402,12 @@ class WhooshEngine:
 
     def close(self) -> None:
         self._schema = None
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable (a crash right after the switch keeps it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -22,6 +22,7 @@ from plans.models import Plan
 from plans.search.engines.whoosh.analyzers import BigramAnalyzer, UnigramAnalyzer, WordAnalyzer
 from plans.search.engines.whoosh.formats import FastPositions
 from plans.search.normalize import normalise
+from plans.search.registry import FACET_BY_NAME, FACETS
 from plans.search.snapshot import STORED_LAYOUT
 
 TITLE_BOOST = 3.0
@@ -100,6 +101,7 @@ def date_key(plan: Plan) -> int:
 
 
 class PlanIndex(indexes.SearchIndex, indexes.Indexable):
+    # One stored field per registry facet (its index_field), checked below: facets are declared in the registry.
     text = WordsField(document=True, model_attr="text", analyzer=WordAnalyzer())
     title = WordsField(model_attr="title", analyzer=WordAnalyzer(), boost=TITLE_BOOST)
     chars = BigramsField(analyzer=BigramAnalyzer())
@@ -137,14 +139,18 @@ class PlanIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_unigrams(self, obj):
         return title_and_body(obj)
 
+    # The facets' values come from the registry's sources (plans/search/registry.py).
     def prepare_region(self, obj):
-        return obj.region.name if obj.region_id else ""
+        return FACET_BY_NAME["region"].source(obj)
 
     def prepare_themes(self, obj):
-        return sorted(theme.name for theme in obj.themes.all())
+        return FACET_BY_NAME["theme"].source(obj)
 
     def prepare_year(self, obj):
-        return obj.year or 0
+        return FACET_BY_NAME["year"].source(obj)
+
+    def prepare_level(self, obj):
+        return FACET_BY_NAME["level"].source(obj)
 
     def prepare_date_key(self, obj):
         return date_key(obj)
@@ -179,3 +185,8 @@ def stored_form(plan: Plan) -> bytes:
     ]
     data = {"id": plan.pk, "title": plan.title, "text": plan.text, "sections": sections}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_missing = [facet.index_field for facet in FACETS if facet.index_field not in PlanIndex.fields]
+if _missing:  # a facet added to the registry needs its stored field here
+    raise ImportError(f"PlanIndex has no field for the registry facets {_missing}")

@@ -4,19 +4,38 @@ Columns and field lengths are read per segment and handed on to the next generat
 a small segment: only it, and segments with new deletions, are read again; at 10,000 plans a full read
 takes seconds, which a newly saved plan would otherwise wait for). They belong to the readers, not to
 module-level caches: when the last reader holding a segment's lists goes, so do the lists.
+
+Whoosh's segment readers share one file object per file (seek, then read), so two threads reading postings
+or columns of one reader at once read each other's bytes (the 16-thread test saw UnpicklingError and zlib
+errors). Every call into Whoosh therefore takes the reader's lock: one call at a time per generation. The
+work is pure Python, which the GIL serialises anyway; answers the snapshot has memoised need no lock.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from collections.abc import Sequence
 
 from plans.search.engines.whoosh import exact, ranking
 from plans.search.normalize import normalise
+from plans.search.registry import FACETS
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 STORED_FORM = "stored_form"  # the COLUMN field holding title, text and sections (indexes.py)
+RANKED_FIELDS = ("title", "text", "chars")  # the fields ranking.ranking_query scores
+
+
+def _open_stored_form(leaf):
+    """The segment's stored-form column reader, opened now; None for a segment written before it existed."""
+    if leaf.has_column(STORED_FORM):
+        return leaf.column_reader(STORED_FORM, translate=False)
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    if segment is not None and not leaf._storage.file_exists(segment.make_filename(".trm")):
+        raise FileNotFoundError(f"segment {segment.segment_id()} was removed while it was being opened")
+    return None
 
 
 def segment_key(leaf) -> tuple | None:
@@ -48,15 +67,20 @@ def _int(value) -> int:
         return 0
 
 
+def _facet_value(facet, raw):
+    if facet.kind == "number":
+        return _int(raw)
+    if facet.kind == "list":
+        return tuple(t for t in raw.split(",") if t) if isinstance(raw, str) else ()
+    return raw or ""
+
+
 def read_leaf_columns(leaf) -> dict[str, list]:
-    """A segment's column lists (COLUMN_NAMES) from its small stored fields."""
+    """A segment's column lists (COLUMN_NAMES) from its small stored fields; the facets' columns as the
+    registry declares them (plans/search/registry.py)."""
     total = leaf.doc_count_all()
     lists: dict[str, list] = {
         "plan_ids": [None] * total,
-        "regions": [""] * total,
-        "years": [0] * total,
-        "levels": [""] * total,
-        "themes": [()] * total,
         "date_keys": [0] * total,
         "updated": [""] * total,
         "titles_len": [0] * total,
@@ -65,8 +89,10 @@ def read_leaf_columns(leaf) -> dict[str, list]:
         "doc_numbers": [""] * total,
         "layouts": [0] * total,
     }
-    plan_ids, regions, years, levels = lists["plan_ids"], lists["regions"], lists["years"], lists["levels"]
-    themes, date_keys, updated = lists["themes"], lists["date_keys"], lists["updated"]
+    for facet in FACETS:
+        lists[facet.column] = [facet.empty] * total
+    facet_lists = [(facet, facet.index_field, lists[facet.column]) for facet in FACETS]
+    plan_ids, date_keys, updated = lists["plan_ids"], lists["date_keys"], lists["updated"]
     titles_len, text_lengths, issuers = lists["titles_len"], lists["text_lengths"], lists["issuers"]
     doc_numbers, layouts = lists["doc_numbers"], lists["layouts"]
     for docnum, stored in leaf.iter_docs():
@@ -75,11 +101,8 @@ def read_leaf_columns(leaf) -> dict[str, list]:
         except (TypeError, ValueError):
             continue
         plan_ids[docnum] = plan_id
-        regions[docnum] = stored.get("region") or ""
-        years[docnum] = _int(stored.get("year"))
-        levels[docnum] = stored.get("level") or ""
-        raw_themes = stored.get("themes") or ""
-        themes[docnum] = tuple(t for t in raw_themes.split(",") if t) if isinstance(raw_themes, str) else ()
+        for facet, index_field, values in facet_lists:
+            values[docnum] = _facet_value(facet, stored.get(index_field))
         date_keys[docnum] = _int(stored.get("date_key"))
         updated[docnum] = stored.get("updated") or ""
         titles_len[docnum] = _int(stored.get("title_len"))
@@ -99,20 +122,38 @@ def decode_stored_form(raw: bytes) -> StoredDocument | None:
     return StoredDocument(plan_id=data["id"], title=data["title"], text=data["text"], sections=sections)
 
 
+def _locked(method):
+    """Run the method holding the reader's lock (see the module docstring)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._io_lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class WhooshReader:
     """EngineReader over one Whoosh searcher (see plans/search/engines/base.py for the contract)."""
 
-    def __init__(self, searcher, engine, previous: WhooshReader | None = None):
+    def __init__(self, searcher, engine, folder, previous: WhooshReader | None = None):
+        self._io_lock = threading.RLock()
         self.searcher = searcher
         self.reader = searcher.reader()
         self.engine = engine
-        self.generation = (engine.name, str(engine.folder), generation_key(self.reader))
+        self.folder = folder
+        self.generation = (engine.name, str(folder), generation_key(self.reader))
         inherited = previous if isinstance(previous, WhooshReader) else None
         self._column_parts: dict = self._read_parts(
             inherited._column_parts if inherited else {}, read_leaf_columns
         )
         self._length_parts: dict = dict(inherited._length_parts) if inherited else {}
         self._keep_live_length_parts()
+        # Whoosh opens column files on first use; a later commit may have merged this generation's segments
+        # away and deleted their files by then. Open (and read) now what later calls need.
+        self._stored_forms = [_open_stored_form(leaf) for leaf, _offset in self._leaves()]
+        for fieldname in RANKED_FIELDS:
+            self.field_lengths(fieldname)
 
     def _leaves(self):
         return self.reader.leaf_readers()
@@ -131,6 +172,7 @@ class WhooshReader:
 
     # --- EngineReader --------------------------------------------------------------------------------------
 
+    @_locked
     def column_lists(self) -> dict[str, list]:
         merged: dict[str, list] = {name: [] for name in COLUMN_NAMES}
         for leaf, _offset in self._leaves():
@@ -140,6 +182,7 @@ class WhooshReader:
                 merged[name] += part[name]
         return merged
 
+    @_locked
     def field_lengths(self, fieldname: str) -> list[float]:
         """Every document's length of `fieldname` by global docnum, as Whoosh's BM25F sees it."""
         lengths: list[float] = []
@@ -153,6 +196,7 @@ class WhooshReader:
             lengths += part
         return lengths
 
+    @_locked
     def term_docs(self, term: str) -> frozenset[int]:
         pieces = term.split()
         if len(pieces) == 1 and pieces[0] == term:
@@ -170,6 +214,7 @@ class WhooshReader:
             return frozenset()
         return frozenset(self.term_positions(term, candidates))
 
+    @_locked
     def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
         if len(term) >= 2 and not any(ch.isspace() for ch in term):
             return exact.substring_positions(self.reader, term, docnums)
@@ -182,26 +227,23 @@ class WhooshReader:
                 out[docnum] = found
         return out
 
+    @_locked
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
         query = ranking.ranking_query(list(terms))
         if query is None:
             return {}
         return ranking.all_scores(self.searcher, self.reader, ranking.clauses(query), self.field_lengths)
 
+    @_locked
     def documents(self, docnums: Sequence[int]) -> dict[int, StoredDocument]:
         """Stored forms by docnum; documents written before the stored form came from the database."""
         found: dict[int, StoredDocument] = {}
         missing: list[int] = []
         leaves = self._leaves()
-        readers: dict[int, object] = {}
         for docnum in docnums:
             index = self.reader._segment_and_docnum(docnum)[0] if len(leaves) > 1 else 0
-            leaf, offset = leaves[index]
-            column = readers.get(index)
-            if column is None:
-                column = readers[index] = (
-                    leaf.column_reader(STORED_FORM, translate=False) if leaf.has_column(STORED_FORM) else None
-                )
+            offset = leaves[index][1]
+            column = self._stored_forms[index]
             document = decode_stored_form(column[docnum - offset]) if column is not None else None
             if document is None:
                 missing.append(docnum)
@@ -219,17 +261,21 @@ class WhooshReader:
             plan_ids += self._column_parts[key if key is not None else id(leaf)]["plan_ids"]
         return plan_ids
 
+    @_locked
     def doc_count(self) -> int:
         return self.searcher.doc_count()
 
+    @_locked
     def word_doc_frequency(self, word: str) -> int:
         return self.searcher.doc_frequency("text", word)
 
+    @_locked
     def similar(self, weighted_words, themes, limit: int) -> list[int]:
         from plans.search.engines.whoosh.similar import similar_docnums
 
         return similar_docnums(self.searcher, weighted_words, themes, limit)
 
+    @_locked
     def close(self) -> None:
         self.searcher.close()
 
