@@ -43,8 +43,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body = {
         "status": "ok" if healthy else "unavailable",
         "checks": {name: ("ok" if reason is None else reason) for name, reason in results.items()},
+        "engine": _engine_name(),
     }
     return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def _engine_name() -> str:
+    """Which search engine answers (SEARCH_URL); "" when it cannot even be configured."""
+    from plans.search import engine_name
+
+    try:
+        return engine_name()
+    except Exception:  # a broken configuration is reported by the index check
+        return ""
 
 
 def _first_line(exc: BaseException) -> str:

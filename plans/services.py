@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db import transaction
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
 from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
-from plans.models import PLAN_METADATA_FIELDS, Plan, Region, Section, Theme
+from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, SectionTheme, Theme
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -150,54 +151,116 @@ def section_from_prepared(*, plan: Plan, prepared: PreparedSection) -> Section:
     )
 
 
+def _create_sections(plan: Plan, sections: Sequence[PreparedSection]) -> list[Section]:
+    """Insert the outline one tree level per query: a section's parent row exists (with its id) before it."""
+    created: list[Section | None] = [None] * len(sections)
+    depth_of: list[int] = []
+    for prepared in sections:  # parents precede their children, so the tree depth is known in one pass
+        depth_of.append(0 if prepared.parent is None else depth_of[prepared.parent] + 1)
+    for level in range(max(depth_of, default=-1) + 1):
+        batch = []
+        for index, prepared in enumerate(sections):
+            if depth_of[index] != level:
+                continue
+            section = section_from_prepared(plan=plan, prepared=prepared)
+            section.parent = created[prepared.parent] if prepared.parent is not None else None
+            created[index] = section
+            batch.append(section)
+        Section.objects.bulk_create(batch)
+    return [section for section in created if section is not None]
+
+
 @transaction.atomic
 def plan_set_outline(
     *,
     plan: Plan,
     sections: Sequence[PreparedSection],
     specs: Sequence[ThemeSpec] | None = None,
+    matches: OutlineThemes | None = None,
 ) -> list[Section]:
-    """Replace the plan's sections (with parent links) and re-assign plan and section themes."""
+    """Replace the plan's sections (with parent links) and re-assign plan and section themes.
+
+    Written in bulk (one insert per outline level, one for all theme rows), as ingest of a large collection needs.
+    `matches` are the themes already computed for this text and taxonomy (ingest's prepare step); without them
+    they are computed here from `specs` (default: the taxonomy in the database).
+    """
     plan.sections.all().delete()
-    created: list[Section] = []
-    for prepared in sections:
-        section = section_from_prepared(plan=plan, prepared=prepared)
-        section.parent = created[prepared.parent] if prepared.parent is not None else None
-        section.save()
-        created.append(section)
-    plan_assign_themes(plan=plan, specs=specs)
+    created = _create_sections(plan, sections)
+    plan_assign_themes(plan=plan, specs=specs, matches=matches, sections=created)
     return created
 
 
-def _replace_theme_rows(
-    rows, matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme], **owner
-) -> bool:
-    """Make the theme rows of one plan or section (`rows`, a related manager) match `matches`.
+@dataclass(frozen=True)
+class OutlineThemes:
+    """The theme matches of one plan's text and of each of its sections (in outline order)."""
 
-    Writes only when something differs, so that an unchanged plan is not re-indexed; True if it wrote.
-    """
-    wanted = {name: (match.score, dict(match.matched)) for name, match in matches.items()}
-    current = {row.theme.name: (row.score, row.matched) for row in rows.select_related("theme")}
-    if wanted == current:
-        return False
-    rows.all().delete()
-    rows.model.objects.bulk_create(
-        rows.model(theme=themes[name], score=score, matched=matched, **owner)
-        for name, (score, matched) in wanted.items()
-        if name in themes
+    plan: Mapping[str, ThemeMatch]
+    sections: Sequence[Mapping[str, ThemeMatch]]
+
+
+def outline_themes(text: str, sections: Sequence[Any], specs: Sequence[ThemeSpec]) -> OutlineThemes:
+    """Match the taxonomy against a plan's text and each section (PreparedSection or Section: heading, text)."""
+    return OutlineThemes(
+        plan_themes(text, specs), [section_themes(s.heading, s.text, specs) for s in sections]
     )
-    return True
+
+
+def _theme_rows(model, matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme], **owner) -> list:
+    """Unsaved theme rows (PlanTheme or SectionTheme) for one owner's matches; themes no longer in the table drop."""
+    return [
+        model(theme=themes[name], score=match.score, matched=dict(match.matched), **owner)
+        for name, match in matches.items()
+        if name in themes
+    ]
+
+
+def _row_state(rows) -> dict[str, tuple[float, dict]]:
+    return {row.theme.name: (row.score, row.matched) for row in rows}
+
+
+def _match_state(
+    matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme]
+) -> dict[str, tuple[float, dict]]:
+    return {name: (m.score, dict(m.matched)) for name, m in matches.items() if name in themes}
 
 
 @transaction.atomic
-def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) -> bool:
-    """(Re-)assign the themes of a plan and its sections from the current taxonomy; True if anything changed."""
-    specs = theme_specs() if specs is None else specs
+def plan_assign_themes(
+    *,
+    plan: Plan,
+    specs: Sequence[ThemeSpec] | None = None,
+    matches: OutlineThemes | None = None,
+    sections: Sequence[Section] | None = None,
+) -> bool:
+    """(Re-)assign the themes of a plan and its sections from the current taxonomy; True if anything changed.
+
+    Reads the current rows in two queries and writes only what differs (one delete and one insert per kind), so
+    that an unchanged plan is neither rewritten nor re-indexed.
+    """
     themes = {theme.name: theme for theme in Theme.objects.all()}
-    changed = _replace_theme_rows(plan.plan_themes, plan_themes(plan.text, specs), themes, plan=plan)
-    for section in plan.sections.all():
-        matches = section_themes(section.heading, section.text, specs)
-        changed |= _replace_theme_rows(section.section_themes, matches, themes, section=section)
+    if sections is None:
+        sections = list(plan.sections.order_by("order"))
+    if matches is None:
+        specs = theme_specs() if specs is None else specs
+        matches = outline_themes(plan.text, sections, specs)
+    changed = False
+    if _row_state(plan.plan_themes.select_related("theme")) != _match_state(matches.plan, themes):
+        plan.plan_themes.all().delete()
+        PlanTheme.objects.bulk_create(_theme_rows(PlanTheme, matches.plan, themes, plan=plan))
+        changed = True
+    current: dict[int, list[SectionTheme]] = {}
+    for row in SectionTheme.objects.filter(section__plan=plan).select_related("theme"):
+        current.setdefault(row.section_id, []).append(row)
+    stale: list[int] = []
+    new_rows: list[SectionTheme] = []
+    for section, section_matches in zip(sections, matches.sections, strict=True):
+        if _row_state(current.get(section.pk, [])) != _match_state(section_matches, themes):
+            stale.append(section.pk)
+            new_rows += _theme_rows(SectionTheme, section_matches, themes, section=section)
+    if stale:
+        SectionTheme.objects.filter(section_id__in=stale).delete()
+        SectionTheme.objects.bulk_create(new_rows)
+        changed = True
     if changed:
         plan.save(update_fields=["updated_at"])  # a save the search index hears about: themes are a facet
     return changed

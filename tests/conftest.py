@@ -18,6 +18,7 @@ Signals queue index work only after a real commit (transaction.on_commit), so in
 
 import hashlib
 import itertools
+import os
 
 import pytest
 
@@ -60,13 +61,34 @@ def reference_data(request):
     ensure_reference_data()
 
 
+ENGINES = ("whoosh", "tantivy")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `both_engines` (the contract suite of the engine seam) run once per engine; tests marked
+    `whoosh_only` (Whoosh's files, codec and scorer) on Whoosh whatever TEST_SEARCH_ENGINE says."""
+    if "search_engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("whoosh_only"):
+        metafunc.parametrize("search_engine", ["whoosh"], indirect=True)
+    elif metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("search_engine", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def search_engine(request):
+    """The engine a test's index uses: each engine for `both_engines` tests, else Whoosh (the product's
+    default; TEST_SEARCH_ENGINE=tantivy runs the whole suite on Tantivy)."""
+    return getattr(request, "param", os.environ.get("TEST_SEARCH_ENGINE", "whoosh"))
+
+
 @pytest.fixture(autouse=True)
-def search_index(tmp_path, settings):
+def search_index(tmp_path, settings, search_engine):
     """Point the search engine at an empty index folder in tmp_path for this test; returns the path."""
+    from plans.search.config import haystack_connections
+
     path = tmp_path / "search-index"
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "plans.search.engines.whoosh.backend.PolicyWhooshEngine", "PATH": str(path)}
-    }
+    settings.HAYSTACK_CONNECTIONS = haystack_connections(f"{search_engine}://{path}")
     yield path
     from plans.search.indexing import wait_for_indexing
 

@@ -121,6 +121,43 @@ def other_figures(record: dict) -> list[str]:
     return lines
 
 
+def engines_table(record: dict) -> list[str]:
+    """The engines of one size side by side (bench --engines): what a collection of this size costs on each."""
+    engines = record.get("engines") or {}
+    if len(engines) < 2:
+        return []
+    text_mb = ((record.get("dump") or {}).get("bytes") or 0) / 1e6
+    load = record.get("load") or {}
+    rows = []
+    for name, figures in engines.items():
+        index = figures.get("index") or {}
+        systems = figures.get("systems") or {}
+        api, first, page = (systems.get(k) or {} for k in ("api", "api-uncached", "page"))
+        rows.append(
+            [
+                f"{name}{' (loaded with)' if name == record.get('engine') else ''}",
+                _num(index.get("mb_per_s")),
+                f"{index.get('seconds', 0):,.0f} s, {index.get('procs', '—')} proc.",
+                _num(index["index_bytes"] / 1e6 / text_mb, "{:.2f}")
+                if index.get("index_bytes") and text_mb
+                else "—",
+                f"{_ms(first.get('p50'))} / {_ms(first.get('p95'))}",
+                f"{_ms(api.get('p50'))} / {_ms(api.get('p95'))}",
+                _ms(page.get("p95")),
+                _num((figures.get("freshness") or {}).get("searchable_after_s")),
+                _num((figures.get("gunicorn") or {}).get("worker_rss_mb"), "{:.0f}"),
+            ]
+        )
+    header = ["engine", "rebuild MB/s", "rebuild", "index ÷ text", "first-time JSON p50 / p95 ms",
+              "repeated JSON p50 / p95 ms", "page p95 ms", "saved plan searchable after s",
+              "warmed worker MB"]  # fmt: skip
+    lines = _table(header, rows)
+    if load.get("mb_per_s"):
+        lines += ["", f"Ingest ({load.get('path')}, with {record.get('engine')}'s index queue running): "
+                      f"{_num(load.get('mb_per_s'))} MB/s."]  # fmt: skip
+    return lines
+
+
 def markdown_report(report: dict) -> str:
     """Every size of a benchmark report as Markdown."""
     machine = report.get("machine", {})
@@ -141,6 +178,8 @@ def markdown_report(report: dict) -> str:
             else "",
             "",
             *indexing_table(record),
+            "",
+            *engines_table(record),
             "",
             *search_table(record),
             "",

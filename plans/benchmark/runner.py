@@ -31,6 +31,7 @@ from plans.benchmark.queries import QUERY_MIX
 from plans.benchmark.truth import substring_truth
 
 ALL_PEERS = ("icontains-sqlite", "icontains-postgresql", "haystack")
+ENGINES = ("whoosh", "tantivy")  # SEARCH_URL schemes the bench can point our search package at
 
 
 @dataclass
@@ -40,6 +41,7 @@ class BenchConfig:
     out: Path
     peers: tuple[str, ...] = ALL_PEERS
     engine_db: str = "postgresql"
+    engines: tuple[str, ...] = ("whoosh",)
     pg_url: str = "postgres://postgres@127.0.0.1:5432/ps_perf_bench"
     seed: int = 20261122
     budget_s: float = 60.0
@@ -126,9 +128,11 @@ def pg_url_for(base: str, size: int) -> str:
 # -- child processes ---------------------------------------------------------------------------------------------
 
 
-def child_env(config: BenchConfig, size_dir: Path, db_url: str, tag: str) -> dict:
+def child_env(config: BenchConfig, size_dir: Path, db_url: str, tag: str, engine: str | None = None) -> dict:
     env = dict(os.environ)
     env.pop("SEARCH_URL", None)  # SEARCH_INDEX_DIR below must decide where the index is
+    if engine is not None:
+        env["SEARCH_URL"] = f"{engine}://{size_dir / f'index-{tag}-{engine}'}"
     env.update(
         DATABASE_URL=db_url,
         SEARCH_INDEX_DIR=str(size_dir / f"index-{tag}"),
@@ -211,7 +215,9 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
 
     # 1. load + index on the engine's database
     say(f"size {size}: loading into {config.engine_db}")
-    env_engine = child_env(config, size_dir, urls[config.engine_db], "engine")
+    first_engine = config.engines[0]
+    record["engine"] = first_engine
+    env_engine = child_env(config, size_dir, urls[config.engine_db], "engine", first_engine)
     loaded = run_child(config, {**base_spec, "db": config.engine_db, "tasks": ["load"]}, env_engine)
     _merge(record, loaded, "load")
     if not dump.exists():
@@ -242,6 +248,26 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     tasks += ["gunicorn", "freshness"]
     measured = run_child(config, {**base_spec, "db": config.engine_db, "tasks": tasks}, env_engine)
     _merge(record, measured, "engine")
+    record["engines"] = {first_engine: _engine_figures(record, "engine")}
+
+    # 3b. every other engine on the same database: rebuilt from it, then the same measurements
+    for engine in config.engines[1:]:
+        say(f"size {size}: rebuilding and measuring {engine}")
+        env_other_engine = child_env(config, size_dir, urls[config.engine_db], "engine", engine)
+        tasks = ["rebuild", "engine", "gunicorn", "freshness"]
+        child = run_child(
+            config, {**base_spec, "db": config.engine_db, "tasks": tasks, "engine": engine}, env_other_engine
+        )
+        child["systems"] = {
+            name.replace("engine-", f"{engine}-", 1): entry
+            for name, entry in child.get("systems", {}).items()
+        }
+        record["systems"].update(child["systems"])
+        record["errors"].update(
+            {f"{engine}:{task}": error for task, error in child.get("errors", {}).items()}
+        )
+        record.setdefault("notes", []).extend(child.get("notes", []))
+        record["engines"][engine] = _engine_figures(child, engine)
 
     # 4. the other database: icontains there, and the haystack recipe
     tasks = []
@@ -267,6 +293,20 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     record["load_average_at_end"] = os.getloadavg()
     add_ratios(record)
     return record
+
+
+ENGINE_FIGURES = ("index", "index_single_process", "freshness", "gunicorn", "loadtest", "profile")
+
+
+def _engine_figures(source: dict, prefix: str) -> dict:
+    """One engine's figures of a size: its rebuild, index size, search systems, freshness and memory."""
+    figures = {key: source[key] for key in ENGINE_FIGURES if key in source}
+    figures["systems"] = {
+        name.split("-", 1)[1]: entry.get("timing", {}).get("latency_ms", {})
+        for name, entry in source.get("systems", {}).items()
+        if name.startswith(f"{prefix}-")
+    }
+    return figures
 
 
 def _merge(record: dict, child: dict, step: str) -> None:

@@ -65,6 +65,8 @@ class PreparedPlan:
     warnings: list[str] = field(default_factory=list)
     needs_review: bool = False
     review_notes: str = ""
+    # The taxonomy the themes above were matched with: save reuses them only if it is still the current one.
+    theme_specs: tuple[ThemeSpec, ...] = ()
 
     def summary(self) -> str:
         """One line: title [region year]."""
@@ -152,6 +154,7 @@ def prepare(
         warnings=list(meta.warnings),
         needs_review=bool(meta.review_notes),
         review_notes="\n".join(meta.review_notes),
+        theme_specs=tuple(specs),
     )
 
 
@@ -188,7 +191,9 @@ def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOu
                 plan = _create(prepared, user)
                 status = "ingested"
             stored.append(plan)
-            services.plan_set_outline(plan=plan, sections=prepared.sections)
+            services.plan_set_outline(
+                plan=plan, sections=prepared.sections, matches=_current_themes(prepared)
+            )
     except IntegrityError:
         _remove_stored_files(stored)
         # Another process stored the same content between our check and our insert.
@@ -199,6 +204,15 @@ def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOu
         raise
     logger.info("%s %s -> plan %s", status, prepared.filename, plan.pk)
     return IngestOutcome(status, plan, "", prepared.filename, list(prepared.warnings))
+
+
+def _current_themes(prepared: PreparedPlan) -> services.OutlineThemes | None:
+    """The themes prepare matched, if the taxonomy has not changed since (a preview can wait for hours)."""
+    if not prepared.theme_specs or list(prepared.theme_specs) != services.theme_specs():
+        return None
+    if len(prepared.section_themes) != len(prepared.sections):
+        return None
+    return services.OutlineThemes(prepared.plan_themes, prepared.section_themes)
 
 
 def _remove_stored_files(plans: list[Plan]) -> None:

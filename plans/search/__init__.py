@@ -6,7 +6,7 @@
     highlight_html(text, terms) / snippet_html(text, terms, width=120)
     index_plans(ids) / remove_plan(id) / rebuild_index()          write now (calling thread)
     enqueue_index(ids) / enqueue_remove(ids) / wait_for_indexing(timeout)   background queue
-    check_index(fix=False) -> IndexReport / index_health() -> (ok, message)
+    check_index(fix=False) -> IndexReport / index_health() -> (ok, message) / engine_name()
     related_plans(plan, limit=5) -> list[Plan]
     warm()                                             load the segmenter and open the index at start-up
     clear_term_cache()                                 forget cached term sets (benchmarks: first-time latency)
@@ -20,6 +20,7 @@ from plans.search.engine import cross_counts, search
 from plans.search.highlight import highlight_html, snippet_html
 from plans.search.indexing import (
     check_index,
+    engine_name,
     enqueue_index,
     enqueue_remove,
     index_health,
@@ -107,6 +108,7 @@ __all__ = [
     "Snapshot",
     "StoredDocument",
     "check_index",
+    "engine_name",
     "current_snapshot",
     "enqueue_index",
     "enqueue_remove",

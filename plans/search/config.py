@@ -3,6 +3,7 @@
 Kept free of haystack imports so that settings can call it before apps load.
 
     whoosh:///abs/path/to/index       the embedded engine (plans/search/engines/whoosh)
+    tantivy:///abs/path/to/index      the engine for large collections (plans/search/engines/tantivy)
 
 Anything else stops start-up (settings raise ImproperlyConfigured, so `manage.py check` and gunicorn fail)
 with a message naming the accepted forms. A new engine adds its scheme to ENGINES, with the function that
@@ -20,16 +21,25 @@ WHOOSH_ENGINE = (
 )
 
 
+TANTIVY_ENGINE = "plans.search.engines.tantivy.backend.PolicyTantivyEngine"
+
+
 def _whoosh(url: str) -> dict:
     parts = urlsplit(url)
     path = (parts.netloc + parts.path) or "data/index"
     return {"ENGINE": WHOOSH_ENGINE, "PATH": path}
 
 
+def _tantivy(url: str) -> dict:
+    parts = urlsplit(url)
+    path = (parts.netloc + parts.path) or "data/tantivy"
+    return {"ENGINE": TANTIVY_ENGINE, "PATH": path}
+
+
 # scheme -> (the form shown in messages, URL -> the "default" connection)
 ENGINES: dict[str, tuple[str, Callable[[str], dict]]] = {
     "whoosh": ("whoosh:///absolute/path/to/index", _whoosh),
-    # "tantivy": issue #12 adds its form and connection here, and its adapter in plans/search/engines.
+    "tantivy": ("tantivy:///absolute/path/to/index", _tantivy),
 }
 
 

@@ -251,6 +251,11 @@ def wait_for_indexing(timeout: float = 30) -> bool:
 # --- checks ---------------------------------------------------------------------------------------------
 
 
+def engine_name() -> str:
+    """The engine the configured SEARCH_URL selects (whoosh, tantivy)."""
+    return hub.engine.name
+
+
 def index_health() -> tuple[bool, str]:
     """(ok, message) for /healthz: the index opens and can be searched."""
     from plans.models import Plan
@@ -259,13 +264,13 @@ def index_health() -> tuple[bool, str]:
     try:
         try:
             with current_snapshot() as snapshot:
-                return True, f"index ok: {snapshot.reader.doc_count()} plans"
+                return True, f"index ok ({hub.engine.name}): {snapshot.reader.doc_count()} plans"
         except IndexMissing:
             if Plan.objects.exists():
                 raise
             hub.engine.create_if_missing()  # nothing to index yet: the empty index is the right one
             with current_snapshot() as snapshot:
-                return True, f"index ok: {snapshot.reader.doc_count()} plans"
+                return True, f"index ok ({hub.engine.name}): {snapshot.reader.doc_count()} plans"
     except Exception as exc:  # any failure to open means unhealthy
         return False, f"index unavailable: {type(exc).__name__}: {exc}"
 
@@ -286,7 +291,7 @@ def check_index(fix: bool = False) -> IndexReport:
     """Compare the index with the database; with fix=True repair it (rebuild when unreadable) and re-check."""
     from plans.models import Plan
 
-    report = IndexReport()
+    report = IndexReport(engine=engine_name())
     try:
         indexed = _index_state()
     except IndexUnavailable as exc:  # confirmed missing or corrupt: only then is the index rebuilt

@@ -116,6 +116,7 @@ class IndexReport:
     rebuilt: bool = False  # the index was unreadable and was rebuilt from the database
     fixed: bool = False
     error: str = ""
+    engine: str = ""  # which engine answers (SEARCH_URL): whoosh or tantivy
 
     @property
     def ok(self) -> bool:

@@ -62,3 +62,54 @@ def test_delete_removes_sections_and_file(django_capture_on_commit_callbacks):
         services.plan_delete(plan=plan)
     assert not Plan.objects.exists() and not Section.objects.exists()
     assert not storage.exists(name)
+
+
+NESTED = (
+    "湖北省科技厅2019年工作要点\n一、科技金融\n（一）创业投资\n发展科技金融和创业投资，设立科技金融专营机构。\n"
+    "（二）科技保险\n开展科技保险。\n1. 试点\n科技金融试点。\n二、人才\n引进院士和科技人才。\n（一）院士\n院士工作站。"
+)
+
+
+def test_outline_is_written_in_bulk_with_parents_and_section_themes(django_assert_max_num_queries):
+    from plans.ingest.sections import parse_sections
+    from plans.ingest.themes import plan_themes, section_themes
+
+    plan = services.plan_create(title="湖北省科技厅2019年工作要点", text=NESTED)
+    prepared = parse_sections(NESTED)
+    # one insert per outline level (3 here), not one per section: the query count does not grow with the outline
+    with django_assert_max_num_queries(20):
+        created = services.plan_set_outline(plan=plan, sections=prepared)
+    stored = list(plan.sections.order_by("order"))
+    assert [s.pk for s in created] == [s.pk for s in stored]
+    by_order = {s.order: s for s in stored}
+    for section, source in zip(stored, prepared, strict=True):
+        parent = by_order[prepared[source.parent].order] if source.parent is not None else None
+        assert section.parent_id == (parent.pk if parent else None)
+    specs = services.theme_specs()
+    for section in stored:
+        expected = section_themes(section.heading, section.text, specs)
+        rows = {row.theme.name: (row.score, row.matched) for row in section.section_themes.all()}
+        assert rows == {name: (m.score, m.matched) for name, m in expected.items()}
+    assert {row.theme.name for row in plan.plan_themes.all()} == set(plan_themes(NESTED, specs))
+    # assigning again with an unchanged taxonomy writes nothing and reports no change
+    assert services.plan_assign_themes(plan=plan) is False
+
+
+def test_assign_themes_rewrites_only_what_changed():
+    from plans.ingest.sections import parse_sections
+    from plans.models import SectionTheme, Theme
+
+    plan = services.plan_create(title="湖北省科技厅2019年工作要点", text=NESTED)
+    services.plan_set_outline(plan=plan, sections=parse_sections(NESTED))
+    talent = Theme.objects.get(name="科技人才")
+    before = {row.pk: row.section.heading for row in SectionTheme.objects.filter(section__plan=plan)}
+    touched = {row.section.heading for row in SectionTheme.objects.filter(section__plan=plan, theme=talent)}
+    talent.keywords = "院士"
+    talent.save()
+    assert services.plan_assign_themes(plan=plan) is True
+    after = SectionTheme.objects.filter(section__plan=plan)
+    assert {row.section.heading for row in after.filter(theme=talent)} == {"院士"}
+    touched |= {"院士"}
+    # rows of sections whose themes did not change are the same rows (not deleted and inserted again)
+    untouched_before = {pk for pk, heading in before.items() if heading not in touched}
+    assert untouched_before and untouched_before <= set(after.values_list("pk", flat=True))

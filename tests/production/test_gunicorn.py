@@ -52,7 +52,11 @@ def test_entrypoint_prepares_the_database_and_serves_with_gunicorn(make_server, 
     health = server.get("/healthz")
     assert health.status == 200, health.text
     assert health.headers["Content-Type"] == "application/json"
-    assert json.loads(health.body) == {"status": "ok", "checks": {"database": "ok", "index": "ok"}}
+    assert json.loads(health.body) == {
+        "status": "ok",
+        "checks": {"database": "ok", "index": "ok"},
+        "engine": "whoosh",
+    }
 
     # First start: migrated, the three seed plans ingested and indexed.
     log = server.log()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.benchmark.runner import ALL_PEERS, BenchConfig, format_report, run_benchmark
+from plans.benchmark.runner import ALL_PEERS, ENGINES, BenchConfig, format_report, run_benchmark
 
 
 def _sizes(raw: str) -> list[int]:
@@ -40,6 +40,12 @@ class Command(BaseCommand):
             help=f"comma-separated subset of {','.join(ALL_PEERS)} (empty: none)",
         )
         parser.add_argument("--engine-db", choices=["postgresql", "sqlite"], default="postgresql")
+        parser.add_argument(
+            "--engines",
+            default="whoosh",
+            help=f"comma-separated search engines to measure on the same database ({','.join(ENGINES)}); "
+            "the first one is loaded with and reported as engine-*, the others as <engine>-*",
+        )
         parser.add_argument(
             "--pg-url",
             default="postgres://postgres@127.0.0.1:5432/ps_perf_bench",
@@ -107,6 +113,9 @@ class Command(BaseCommand):
 
         sizes = _sizes(options["sizes"]) if options["sizes"] else [len(read_manifest(corpus))]
         peers = tuple(p.strip() for p in options["peers"].split(",") if p.strip())
+        engines = tuple(e.strip() for e in options["engines"].split(",") if e.strip())
+        if not engines or set(engines) - set(ENGINES) or len(set(engines)) != len(engines):
+            raise CommandError(f"--engines takes distinct names from {', '.join(ENGINES)}")
         unknown = set(peers) - set(ALL_PEERS)
         if unknown:
             raise CommandError(f"unknown peers: {', '.join(sorted(unknown))} (known: {', '.join(ALL_PEERS)})")
@@ -120,6 +129,7 @@ class Command(BaseCommand):
             out=options["out"],
             peers=peers,
             engine_db=options["engine_db"],
+            engines=engines,
             pg_url=options["pg_url"],
             seed=options["seed"],
             budget_s=options["budget"],

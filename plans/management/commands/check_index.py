@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, fix=False, **options):
         report = check_index(fix=fix)
         self.stdout.write(
-            f"database: {report.plans_in_db} plans, index: {report.docs_in_index} documents"
+            f"engine: {report.engine}; database: {report.plans_in_db} plans, index: {report.docs_in_index} documents"
             + (" (rebuilt from the database)" if report.rebuilt else "")
         )
         for label, ids in (("missing", report.missing), ("stale", report.stale), ("orphans", report.orphans)):

@@ -14,12 +14,17 @@ def _whoosh(connection: dict):
     return WhooshEngine(connection["PATH"])
 
 
+def _tantivy(connection: dict):
+    from plans.search.engines.tantivy.engine import TantivyEngine
+
+    return TantivyEngine(connection["PATH"])
+
+
 def adapters() -> dict:
     """haystack ENGINE of a connection -> the function that builds our adapter for it."""
-    from plans.search.config import WHOOSH_ENGINE
+    from plans.search.config import TANTIVY_ENGINE, WHOOSH_ENGINE
 
-    # issue #12 adds the Tantivy adapter here, next to its scheme in plans/search/config.py
-    return {WHOOSH_ENGINE: _whoosh}
+    return {WHOOSH_ENGINE: _whoosh, TANTIVY_ENGINE: _tantivy}
 
 
 def configured_engine():

@@ -80,3 +80,38 @@ def test_markdown_tables_carry_every_system_and_ratio(record):
     assert "| 400 |" in icontains and icontains.endswith("| 20.0× |")
     assert "| our `rebuild_index()`, 2 processes |" in text and "| broken | engine not available |" in text
     assert "- our index on disk: 5 MB (0.1 × the text)" in text
+
+
+def test_each_engine_gets_its_own_search_url_and_index_folder(tmp_path):
+    from plans.benchmark.runner import BenchConfig, child_env
+
+    config = BenchConfig(
+        corpus=tmp_path, sizes=[704], out=tmp_path / "out.json", engines=("tantivy", "whoosh")
+    )
+    env = child_env(config, tmp_path, "sqlite:///x", "engine", "tantivy")
+    assert env["SEARCH_URL"] == f"tantivy://{tmp_path / 'index-engine-tantivy'}"
+    assert "SEARCH_URL" not in child_env(config, tmp_path, "sqlite:///x", "peer")
+
+
+def test_engines_table_puts_the_engines_side_by_side(record):
+    from plans.benchmark.markdown import engines_table
+    from plans.benchmark.runner import _engine_figures
+
+    record["dump"] = {"bytes": 2e6}
+    record["engine"] = "whoosh"
+    record["freshness"] = {"searchable_after_s": 0.1}
+    whoosh = _engine_figures(record, "engine")
+    tantivy = _engine_figures(
+        {
+            "index": {"mb_per_s": 4.0, "seconds": 10, "procs": 2, "index_bytes": 3e6},
+            "systems": {"tantivy-api": {"timing": _timing(2, 5)}, "tantivy-page": {"timing": _timing(9, 30)}},
+            "freshness": {"searchable_after_s": 0.4},
+        },
+        "tantivy",
+    )
+    assert tantivy["systems"]["api"]["p95"] == 5 and whoosh["systems"]["api"]["p95"] == 20
+    record["engines"] = {"whoosh": whoosh, "tantivy": tantivy}
+    table = "\n".join(engines_table(record))
+    assert "| whoosh (loaded with) | 1.00 |" in table
+    assert "| tantivy | 4.00 | 10 s, 2 proc. | 1.50 |" in table
+    assert "2.0 / 5.0" in table and "0.40" in table

@@ -9,7 +9,7 @@ from plans.models import Plan
 from plans.search import SearchParams, cross_counts, search
 from tests.plans.search.corpus import generate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 def db_counts(params: SearchParams, matching_ids: set[int]) -> dict[str, Counter]:

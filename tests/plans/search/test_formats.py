@@ -10,6 +10,8 @@ from plans.search.engines.whoosh.engine import _haystack_index, build_document, 
 from plans.search.engines.whoosh.formats import FastPositions, PolicyCodec, encode_positions
 from plans.search.snapshot import hub
 
+pytestmark = pytest.mark.whoosh_only  # Whoosh's own files, codec and readers
+
 positions = st.lists(st.integers(min_value=0, max_value=300_000), max_size=60, unique=True).map(sorted)
 
 

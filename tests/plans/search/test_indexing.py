@@ -17,7 +17,9 @@ from plans.search import (
     wait_for_indexing,
 )
 from tests.conftest import _build_plan
-from tests.plans.search.indexfiles import current_files
+from tests.plans.search.engine_files import corrupt, segment_count, writer_held_elsewhere
+
+pytestmark = pytest.mark.both_engines
 
 
 def ids_for(q):
@@ -132,10 +134,9 @@ def test_check_index_reports_missing_stale_and_orphans_and_fix_repairs(make_plan
 
 
 @pytest.mark.django_db
-def test_a_corrupt_index_is_rebuilt_from_the_database(make_plan, search_index):
+def test_a_corrupt_index_is_rebuilt_from_the_database(make_plan, search_index, search_engine):
     plan = make_plan(title="甲", text="科技金融")
-    for path in current_files(search_index):
-        path.write_bytes(b"garbage")
+    corrupt(search_index, search_engine)
     from plans.search.snapshot import hub
 
     hub.reset()
@@ -183,7 +184,7 @@ def test_haystack_rebuild_index_and_update_index_commands_work(make_plan):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_index):
+def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_index, search_engine):
     """GIVEN an indexed plan and then a corrupted index WHEN searching THEN no exception but a notice,
     and a background repair rebuilds the index from the database."""
     from plans.search.engine import INDEX_REBUILDING_NOTICE
@@ -192,8 +193,7 @@ def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_i
     plan = _build_plan(title="甲", text="科技金融")
     assert wait_for_indexing(30)
     assert ids_for("科技金融") == {plan.pk}
-    for path in current_files(search_index):
-        path.write_bytes(b"garbage")
+    corrupt(search_index, search_engine)
     hub.reset()
     result = search(SearchParams(q="科技金融"))
     assert result.count == 0 and INDEX_REBUILDING_NOTICE in result.notices
@@ -218,22 +218,15 @@ def test_warm_rebuilds_a_lost_index_folder_in_the_background(search_index):
 
 
 @pytest.mark.django_db
-def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repairs_it(make_plan, settings):
+def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repairs_it(
+    make_plan, settings, search_engine
+):
     """GIVEN another writer holding the index lock past the timeout WHEN indexing THEN the plan stays saved,
     marked failed; once the lock is free, check_index --fix indexes it."""
-    from whoosh.index import LockError
-
-    from plans.search.snapshot import hub
-
     settings.SEARCH_WRITER_TIMEOUT = 0.3
     plan = make_plan(title="甲", text="科技金融", index=False)
-    other_writer = hub.engine.index().lock("WRITELOCK")  # the file lock another process's writer would hold
-    assert other_writer.acquire()
-    try:
-        with pytest.raises(LockError):
-            index_plans([plan.pk])
-    finally:
-        other_writer.release()
+    with writer_held_elsewhere(search_engine) as gives_up_with, pytest.raises(gives_up_with):
+        index_plans([plan.pk])
     plan.refresh_from_db()
     assert plan.index_status == Plan.IndexStatus.FAILED
     assert check_index().missing == [plan.pk]
@@ -253,8 +246,9 @@ def _answers(queries):
 
 
 @pytest.mark.django_db
-def test_parallel_rebuild_answers_exactly_like_the_single_process_one(make_plans, monkeypatch):
+def test_parallel_rebuild_answers_exactly_like_the_single_process_one(make_plans, monkeypatch, search_engine):
     """GIVEN plans with tied scores WHEN rebuilt by 2 processes (several segments) THEN every answer is the same."""
+    from plans.search.engines.tantivy import engine as tantivy_engine
     from plans.search.engines.whoosh import engine as whoosh_engine
     from plans.search.snapshot import current_snapshot
 
@@ -276,9 +270,11 @@ def test_parallel_rebuild_answers_exactly_like_the_single_process_one(make_plans
     assert rebuild_index(procs=1) == 30
     single = _answers(queries)
     monkeypatch.setattr(whoosh_engine, "MP_BATCH_DOCS", 4)  # several job files per process
+    monkeypatch.setattr(tantivy_engine, "REBUILD_CHUNK", 4)  # several jobs per worker process
     assert rebuild_index(procs=2) == 30
-    with current_snapshot() as snapshot:  # really written by more than one process
-        assert len(snapshot.reader.reader.leaf_readers()) >= 2
+    if search_engine == "whoosh":
+        with current_snapshot() as snapshot:  # really written by more than one process
+            assert segment_count(snapshot, search_engine) >= 2
     assert _answers(queries) == single
     assert all(
         status == Plan.IndexStatus.INDEXED for status in Plan.objects.values_list("index_status", flat=True)
@@ -293,3 +289,34 @@ def test_rebuild_uses_one_process_for_small_databases_and_the_setting_when_given
     assert rebuild_procs(PARALLEL_REBUILD_MIN_PLANS) >= 1
     settings.SEARCH_REBUILD_PROCS = 3
     assert rebuild_procs(5) == 3
+
+
+@pytest.mark.django_db
+def test_check_index_and_healthz_say_which_engine_answers(make_plan, search_engine, client):
+    from io import StringIO
+
+    make_plan(title="甲", text="科技金融")
+    out = StringIO()
+    call_command("check_index", stdout=out)
+    assert f"engine: {search_engine};" in out.getvalue()
+    assert check_index().engine == search_engine
+    ok, message = index_health()
+    assert ok and f"({search_engine})" in message
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["engine"] == search_engine
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_writer_waits_for_another_process_to_finish_instead_of_failing(search_engine):
+    """GIVEN another process's writer holding the lock for a while WHEN a plan is saved THEN its indexing
+    waits and succeeds once the lock is free (a save never fails because the index is busy)."""
+    from plans.search.snapshot import hub
+
+    hub.engine  # noqa: B018 (the engine of this test's index, before another thread uses the hub)
+    with writer_held_elsewhere(search_engine):
+        plan = _build_plan(title="甲", text="等待写锁的文件")
+        assert not wait_for_indexing(0.5)  # the queue's writer is waiting for the lock
+    assert wait_for_indexing(30)
+    plan.refresh_from_db()
+    assert plan.index_status == Plan.IndexStatus.INDEXED
+    assert ids_for("等待写锁") == {plan.pk}

@@ -5,6 +5,8 @@ import pytest
 from plans.search import current_snapshot, index_plans, remove_plan
 from plans.search.engines.whoosh.postings import blocks, doc_ids, values_for
 
+pytestmark = pytest.mark.whoosh_only  # Whoosh's own files, codec and readers
+
 
 def matcher_postings(reader, fieldname, text):
     matcher = reader.postings(fieldname, text)

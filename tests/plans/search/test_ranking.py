@@ -7,7 +7,7 @@ from plans.search import SearchParams, current_snapshot, index_plans, rebuild_in
 from plans.search.engine import query_docs
 from plans.search.engines.whoosh.ranking import ranking_query
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 def ranked(q):
@@ -97,6 +97,7 @@ def compare_scores(snapshot):
     assert checked > 10  # the comparison really compared something
 
 
+@pytest.mark.whoosh_only
 def test_scores_equal_whooshs_on_one_segment(make_plans):
     make_plans(
         [{"title": f"规划{i}", "text": text * (1 + i % 3)} for i, text in enumerate(TEXTS * 3)], index=False
@@ -105,6 +106,7 @@ def test_scores_equal_whooshs_on_one_segment(make_plans):
     assert_same_scores()
 
 
+@pytest.mark.whoosh_only
 def test_scores_equal_whooshs_on_several_segments_with_deleted_documents(make_plans):
     plans = make_plans([{"title": f"规划{i}", "text": text} for i, text in enumerate(TEXTS)])
     make_plans(

@@ -9,7 +9,7 @@ from plans.search import SearchParams, search
 from plans.search.normalize import normalise
 from tests.plans.search.corpus import generate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 def found_ids(q: str) -> set[int]:

@@ -4,7 +4,7 @@ import pytest
 
 from plans.search import related_plans
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 def test_related_plans_prefer_shared_terms_and_themes_and_skip_the_same_region_and_year(make_plans):

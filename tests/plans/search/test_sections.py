@@ -4,7 +4,7 @@ import pytest
 
 from plans.search import SearchParams, search
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]
 
 
 def test_hit_lists_matching_sections_best_first_in_document_order(make_plan):

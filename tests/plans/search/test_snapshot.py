@@ -14,6 +14,8 @@ from plans.search import current_snapshot, index_plans, remove_plan
 from plans.search.normalize import normalise
 from plans.search.snapshot import STORED_LAYOUT, hub
 
+pytestmark = pytest.mark.both_engines
+
 TEXTS = [
     "推进科技金融发展。加快孵化器建设！完善科技金融服务体系；支持众创空间?",
     "科技科技科技成果转化\n第二段：數字經濟與科技金融融合發展。\r\n第三段",

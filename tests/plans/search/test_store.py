@@ -5,6 +5,8 @@ import pytest
 from plans.search import current_snapshot, index_plans, remove_plan
 from plans.search.engines.whoosh import reader as reader_module
 
+pytestmark = pytest.mark.whoosh_only  # Whoosh's own files, codec and readers
+
 
 def live_columns():
     with current_snapshot() as snapshot:

@@ -1,0 +1,251 @@
+"""The Tantivy adapter's EngineReader: one searcher of one committed generation.
+
+Docnums are plan ids. Tantivy's own document addresses (segment, doc) change when segments merge; a plan id
+does not, and every hit carries it in a fast field, so a term's documents are read as plan ids straight from
+the search (`order_by_field="plan_id"`) with no mapping in Python. The column lists are indexed by plan id
+(None where no live document has that id), which the snapshot's Columns accept as they are.
+
+Exact substring matching (`exact_query`): the normalised title + "\\n" + body is indexed twice as character
+pairs, from offset 0 (`even`) and from offset 1 (`odd`), with positions. A string s of n >= 2 characters
+occurring at offset p is, in the field of p's parity, the pairs s[0:2], s[2:4], ... at consecutive
+positions, ending (odd n) with a pair whose first character is s[-1] — a phrase query, or a regex phrase
+query for the last pair. One character is any pair that starts with it. The result equals the substring
+truth with no verification step (tests/plans/search compare it with str.find on generated and real text).
+
+Occurrence positions come from the stored text (Tantivy's Python API does not expose posting positions):
+the documents the phrase found are scanned with str.find, overlapping occurrences included.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import tantivy
+
+from plans.search.engines.tantivy import schema as fields
+from plans.search.normalize import normalise
+from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
+
+PAIR_BOOST = 0.3  # ranking weight of a term's character pairs, when it is not one jieba word
+THEME_BOOST = 2.0  # related plans: a shared theme against a shared weighted word
+DOCUMENT_CACHE = 256  # decoded stored forms a reader keeps (pages and their snippets read the same few)
+
+
+def rust_regex_literal(text: str) -> str:
+    """`text` as a literal in Tantivy's regex syntax (every character that is not a letter or digit as \\x{..})."""
+    return "".join(ch if ch.isalnum() else f"\\x{{{ord(ch):X}}}" for ch in text)
+
+
+def exact_query(term: str) -> tantivy.Query | None:
+    """The query of the documents whose normalised title + "\\n" + body contains `term` (normalised).
+
+    Exact, except that every whitespace character is indexed as the same mark (term_docs checks the stored
+    text for a term holding whitespace)."""
+    if not term:
+        return None
+    term = fields.marked(term)
+    schema = fields.schema()
+    if len(term) == 1:
+        pattern = "(?s)" + rust_regex_literal(term) + ".?"
+        clauses = [tantivy.Query.regex_query(schema, field, pattern) for field in ("even", "odd")]
+    else:
+        pairs = [term[i : i + 2] for i in range(0, len(term), 2)]
+        clauses = [_pairs_query(schema, field, pairs) for field in ("even", "odd")]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, clause) for clause in clauses])
+
+
+def _pairs_query(schema, field: str, pairs: list[str]) -> tantivy.Query:
+    if len(pairs[-1]) == 2:
+        if len(pairs) == 1:
+            return tantivy.Query.term_query(schema, field, pairs[0])
+        return tantivy.Query.phrase_query(schema, field, pairs)
+    # odd length: the last character begins the next pair of the text (or is the text's last character)
+    patterns = [rust_regex_literal(pair) for pair in pairs[:-1]]
+    patterns.append("(?s)" + rust_regex_literal(pairs[-1]) + ".?")
+    return tantivy.Query.regex_phrase_query(schema, field, patterns)
+
+
+def ranking_clauses(terms: Sequence[str]) -> list[tantivy.Query]:
+    """BM25 clauses of the query terms: whole jieba words in the title (boosted) and body, and the character
+    pairs of a term that is not one word (a term inside longer words still ranks by how often it occurs)."""
+    schema = fields.schema()
+    clauses: list[tantivy.Query] = []
+    for term in terms:
+        compact = normalise(term).replace(" ", "")
+        term_words = fields.ranked_words(compact).split()
+        if len(compact) >= 2 and len(term_words) != 1:
+            marked = fields.marked(compact)
+            for gram in dict.fromkeys(marked[i : i + 2] for i in range(len(marked) - 1)):
+                for field in ("even", "odd"):
+                    term_query = tantivy.Query.term_query(schema, field, gram, index_option="freq")
+                    clauses.append(tantivy.Query.boost_query(term_query, PAIR_BOOST))
+        for word in dict.fromkeys(term_words):
+            title = tantivy.Query.term_query(schema, "title_words", word, index_option="freq")
+            clauses.append(tantivy.Query.boost_query(title, fields.TITLE_BOOST))
+            clauses.append(tantivy.Query.term_query(schema, "body_words", word, index_option="freq"))
+    return clauses
+
+
+def _should(clauses: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, clause) for clause in clauses])
+
+
+class TantivyReader:
+    """EngineReader over one Tantivy searcher (see plans/search/engines/base.py for the contract)."""
+
+    def __init__(self, searcher: tantivy.Searcher, generation):
+        self.searcher = searcher
+        self.generation = generation
+        self._count = searcher.num_docs
+        self._addresses: dict[int, tantivy.DocAddress] = {}
+        self._documents: OrderedDict[int, StoredDocument] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # --- searching --------------------------------------------------------------------------------------------
+
+    def _plan_ids(self, query: tantivy.Query) -> list[int]:
+        if self._count == 0:
+            return []
+        result = self.searcher.search(query, limit=self._count, count=False, order_by_field="plan_id")
+        return [plan_id for plan_id, _address in result.hits]
+
+    def _scored(self, query: tantivy.Query, limit: int) -> list[tuple[float, int]]:
+        """(score, plan id) of the best `limit` documents."""
+        if self._count == 0 or limit <= 0:
+            return []
+        hits = self.searcher.search(query, limit=limit, count=False).hits
+        plan_ids = self.searcher.fast_field_values("plan_id", [address for _score, address in hits])
+        return [(score, plan_id) for (score, _address), plan_id in zip(hits, plan_ids, strict=True)]
+
+    # --- EngineReader -----------------------------------------------------------------------------------------
+
+    def column_lists(self) -> dict[str, list]:
+        if self._count == 0:
+            return {name: [] for name in COLUMN_NAMES}
+        every = tantivy.Query.all_query()
+        hits = self.searcher.search(every, limit=self._count, count=False, order_by_field="plan_id").hits
+        size = max(plan_id for plan_id, _ in hits) + 1
+        plan_ids: list[int | None] = [None] * size
+        addresses = [address for _plan_id, address in hits]
+        for plan_id, address in hits:
+            plan_ids[plan_id] = plan_id
+            self._addresses[plan_id] = address
+        lists: dict[str, list] = {"plan_ids": plan_ids}
+        for column, field in fields.INTEGER_COLUMNS.items():
+            values = [0] * size
+            for (plan_id, _address), value in zip(
+                hits, self.searcher.fast_field_values(field, addresses), strict=True
+            ):
+                values[plan_id] = value or 0
+            lists[column] = values
+        for column, field in fields.STRING_COLUMNS.items():
+            ordered = self.searcher.search(every, limit=self._count, count=False, order_by_field=field).hits
+            ids = self.searcher.fast_field_values("plan_id", [address for _value, address in ordered])
+            if column == "themes":
+                values = [()] * size
+                for (value, _address), plan_id in zip(ordered, ids, strict=True):
+                    values[plan_id] = tuple(value.split(fields.THEME_SEPARATOR)) if value else ()
+            else:
+                values = [""] * size
+                for (value, _address), plan_id in zip(ordered, ids, strict=True):
+                    values[plan_id] = value or ""
+            lists[column] = values
+        return lists
+
+    def term_docs(self, term: str) -> list[int]:
+        query = exact_query(term)
+        if query is None:
+            return []
+        found = self._plan_ids(query)
+        if fields.WHITESPACE.search(term) or fields.WHITESPACE_MARK in term:
+            # whitespace characters share one mark in the index: the stored text decides
+            return list(self.term_positions(term, frozenset(found)))
+        return found
+
+    def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for docnum, document in self.documents(sorted(docnums)).items():
+            text = normalise(document.title_and_body)
+            found = []
+            at = text.find(term)
+            while at >= 0:
+                found.append(at)
+                at = text.find(term, at + 1)
+            if found:
+                out[docnum] = found
+        return out
+
+    def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
+        clauses = ranking_clauses(terms)
+        if not clauses:
+            return {}
+        return {plan_id: score for score, plan_id in self._scored(_should(clauses), self._count)}
+
+    def documents(self, docnums: Sequence[int]) -> dict[int, StoredDocument]:
+        found: dict[int, StoredDocument] = {}
+        for docnum in docnums:
+            with self._lock:
+                cached = self._documents.get(docnum)
+                if cached is not None:
+                    self._documents.move_to_end(docnum)
+            if cached is None:
+                cached = self._read_document(docnum)
+                if cached is None:
+                    continue
+                with self._lock:
+                    self._documents[docnum] = cached
+                    while len(self._documents) > DOCUMENT_CACHE:
+                        self._documents.popitem(last=False)
+            found[docnum] = cached
+        return found
+
+    def _address(self, plan_id: int) -> tantivy.DocAddress | None:
+        address = self._addresses.get(plan_id)
+        if address is None:
+            query = tantivy.Query.term_query(fields.schema(), "plan_id", plan_id)
+            hits = self.searcher.search(query, limit=1, count=False).hits
+            address = hits[0][1] if hits else None
+        return address
+
+    def _read_document(self, plan_id: int) -> StoredDocument | None:
+        address = self._address(plan_id)
+        if address is None:
+            return None
+        raw = self.searcher.doc(address).get_first("stored")
+        if not raw:
+            return None
+        data = json.loads(bytes(raw).decode("utf-8"))
+        sections = tuple(StoredSection(*section) for section in data.get("sections", ()))
+        return StoredDocument(plan_id=data["id"], title=data["title"], text=data["text"], sections=sections)
+
+    def doc_count(self) -> int:
+        return self._count
+
+    def word_doc_frequency(self, word: str) -> int:
+        return self.searcher.doc_freq("body_words", word)
+
+    def similar(self, weighted_words, themes, limit: int) -> list[int]:
+        schema = fields.schema()
+        clauses = [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema, "body_words", word, index_option="freq"), float(weight)
+            )
+            for word, weight in weighted_words
+        ]
+        clauses += [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(schema, "themes_terms", theme, index_option="freq"), THEME_BOOST
+            )
+            for theme in themes
+        ]
+        if not clauses:
+            return []
+        return [plan_id for _score, plan_id in self._scored(_should(clauses), limit)]
+
+    def close(self) -> None:
+        """Nothing to free by hand: the searcher's files are released when the last reference goes."""
+        with self._lock:
+            self._documents.clear()
