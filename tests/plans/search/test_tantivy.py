@@ -1,0 +1,70 @@
+"""What only the Tantivy adapter does: its generation folders and their atomic switch.
+
+(The rest of its behaviour is the contract suite, the tests marked both_engines.)
+"""
+
+import pytest
+
+from plans.search import SearchParams, search
+
+pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("search_engine", ["tantivy"], indirect=True)]
+
+
+def ids_for(q):
+    return {hit.plan_id for hit in search(SearchParams(q=q, page_size=100)).hits}
+
+
+def test_a_rebuild_failing_half_way_leaves_the_old_generation_answering(make_plans, search_engine):
+    from plans.models import Plan
+    from plans.search.snapshot import hub
+
+    plans = make_plans([{"title": f"第{i}号", "text": f"科技金融{i}号文件"} for i in range(6)])
+    engine = hub.engine
+    before = engine.folder
+    seen_during = []
+
+    def failing():
+        for count, plan in enumerate(Plan.objects.order_by("pk")):
+            if count == 3:
+                seen_during.append(ids_for("科技金融"))  # searches meanwhile: the old generation answers
+                raise RuntimeError("disk full")
+            yield plan
+
+    with pytest.raises(RuntimeError):
+        engine.rebuild(failing(), procs=1)
+    assert seen_during == [{p.pk for p in plans}]
+    assert engine.folder == before
+    assert sorted(p.name for p in engine.root.glob("g-*")) == [before.name]  # the half-written folder is gone
+    assert ids_for("科技金融") == {p.pk for p in plans}
+
+
+def test_a_rebuild_switches_and_keeps_only_the_previous_generation(make_plans, search_engine):
+    from plans.search import rebuild_index
+    from plans.search.snapshot import hub
+
+    plans = make_plans([{"title": "甲", "text": "众创空间"}])
+    first = hub.engine.folder
+    rebuild_index(procs=1)
+    second = hub.engine.folder
+    rebuild_index(procs=1)
+    third = hub.engine.folder
+    assert len({first, second, third}) == 3
+    assert sorted(p.name for p in hub.engine.root.glob("g-*")) == sorted([second.name, third.name])
+    assert ids_for("众创空间") == {plans[0].pk}
+
+
+PUNCTUATED = ["鄂科发〔2024〕3号", "R&D投入(含a.b)", "[试行]办法\\附件", "税。\n税收", "x+y*z?{1}|^$"]
+
+
+def test_terms_with_regex_metacharacters_are_matched_literally(make_plans, search_engine):
+    """Odd-length terms and single characters end in a Tantivy regex term: punctuation must stay literal."""
+    from plans.search import current_snapshot
+    from plans.search.normalize import normalise
+
+    plans = make_plans([{"title": f"文件{i}", "text": text} for i, text in enumerate(PUNCTUATED)])
+    texts = {p.pk: normalise(f"{p.title}\n{p.text}") for p in plans}
+    terms = ["〔", "〕3号", "(含a.b)", "a.b", ".", "[试行]", "\\", "。\n", "x+y*z?", "{1}|^$", "*", "|^$"]
+    with current_snapshot() as snapshot:
+        for term in terms:
+            truth = {snapshot.columns.docnum_of[pk] for pk, text in texts.items() if normalise(term) in text}
+            assert snapshot.term_docs(term) == truth, term
