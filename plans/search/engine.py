@@ -66,6 +66,7 @@ def search(params: SearchParams) -> SearchResult:
         terms=list(parsed.terms),
         notices=list(parsed.notices),
         took_ms=(time.perf_counter() - started) * 1000,
+        reading=parsed.reading,
     )
 
 

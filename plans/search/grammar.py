@@ -530,8 +530,8 @@ _SIMPLE_TERM = re.compile(r"[^\W_][\w&+.#%·'/-]*", re.UNICODE)
 _QUOTE_PAIRS = ('""', "“”", "「」", "『』", "«»", "《》")
 
 
-def _quote(text: str) -> str:
-    """`text` in the first pair of quotes whose closing mark it does not contain."""
+def quote(text: str) -> str:
+    """`text` as one quoted phrase: in the first pair of quotes whose closing mark it does not contain."""
     for pair in _QUOTE_PAIRS:
         if pair[1] not in text:
             return pair[0] + text + pair[1]
@@ -548,8 +548,20 @@ def _term_text(term: Term) -> str:
         and text not in SCOPE_NAMES
         and "/" not in text
     )
-    text = text if plain else _quote(text)
+    text = text if plain else quote(text)
     return f"{term.scope}:{text}" if term.scope else text
+
+
+def term_syntax(text: str) -> str:
+    """How to write a user's word or phrase as one term of the syntax: as it is when it reads as a plain
+    term, else in quotes (the advanced-search form builds queries with it)."""
+    text = " ".join(text.split())
+    written = normalise(text)
+    if not text:
+        return ""
+    if " " not in text and _term_text(Term(written)) == written and parse(text).tree == Term(written):
+        return text
+    return quote(text)
 
 
 def _phrase_text(node: And) -> str:
@@ -557,7 +569,7 @@ def _phrase_text(node: And) -> str:
     terms = node.children
     if not all(isinstance(t, Term) and t.phrase for t in terms) or len({t.scope for t in terms}) != 1:
         return ""
-    text = _quote(" ".join(t.text for t in terms))
+    text = quote(" ".join(t.text for t in terms))
     return f"{terms[0].scope}:{text}" if terms[0].scope else text
 
 
