@@ -11,7 +11,7 @@ from searchui.advanced import build_query
 from tests.searchui.test_views import corpus as views_corpus  # noqa: F401  (a fixture)
 from tests.searchui.test_views import csp_problems
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("views_corpus")]
 
 
 def redirect_state(response) -> list[tuple[str, str]]:
@@ -22,19 +22,19 @@ def redirect_state(response) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("url", ["/search/advanced/", "/help/search/"])
-def test_the_pages_render_without_inline_code(client, views_corpus, url):
+def test_the_pages_render_without_inline_code(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert csp_problems(response.content.decode()) == []
 
 
-def test_the_search_box_links_to_the_advanced_form_and_the_help(client, views_corpus):
+def test_the_search_box_links_to_the_advanced_form_and_the_help(client):
     for url in ("/", "/search/?q=科技"):
         html = client.get(url).content.decode()
         assert 'href="/search/advanced/"' in html and 'href="/help/search/"' in html
 
 
-def test_the_advanced_form_builds_the_query_and_redirects_to_the_canonical_results(client, views_corpus):
+def test_the_advanced_form_builds_the_query_and_redirects_to_the_canonical_results(client):
     response = client.get(
         "/search/advanced/",
         {
@@ -73,7 +73,7 @@ def test_the_advanced_form_builds_the_query_and_redirects_to_the_canonical_resul
     assert [r["title"] for r in data["results"]] == ["2017年湖北省科技工作要点"]
 
 
-def test_within_n_characters_and_a_field(client, views_corpus):
+def test_within_n_characters_and_a_field(client):
     response = client.get(
         "/search/advanced/",
         {"near_a": "科技", "near_kind": "chars", "near_n": "12", "near_b": "体系", "scope": "issuer",
@@ -85,14 +85,14 @@ def test_within_n_characters_and_a_field(client, views_corpus):
     )
 
 
-def test_words_with_punctuation_or_operator_names_are_quoted(client, views_corpus):
+def test_words_with_punctuation_or_operator_names_are_quoted(client):
     q = build_query({"all_words": "R&D OR title:x", "none_words": "a/b"})
     tree = parse_query(q).tree
     assert tree == And((Term("r&d"), Term("or"), Term("title:x"), Not(Term("a/b"))))
     assert parse_query(q).notices == []
 
 
-def test_only_filters_is_fine(client, views_corpus):
+def test_only_filters_is_fine(client):
     state = redirect_state(client.get("/search/advanced/", {"level": ["national"], "sort": "relevance"}))
     assert state == [("level", "national")]
 
@@ -109,7 +109,7 @@ def test_only_filters_is_fine(client, views_corpus):
         ({"region": ["火星"], "all_words": "科技"}, "火星"),
     ],
 )
-def test_bad_input_shows_the_form_again_with_a_message(client, views_corpus, params, message):
+def test_bad_input_shows_the_form_again_with_a_message(client, params, message):
     response = client.get("/search/advanced/", params)
     assert response.status_code == 200
     html = response.content.decode()
@@ -118,7 +118,7 @@ def test_bad_input_shows_the_form_again_with_a_message(client, views_corpus, par
     assert csp_problems(html) == []
 
 
-def test_the_help_page_lists_every_form_with_a_working_example(client, views_corpus):
+def test_the_help_page_lists_every_form_with_a_working_example(client):
     html = client.get("/help/search/").content.decode()
     for syntax in (
         "A OR B",
@@ -141,7 +141,7 @@ def test_the_help_page_lists_every_form_with_a_working_example(client, views_cor
         assert "按以下方式理解" in response.content.decode()
 
 
-def test_the_help_page_in_english(client, views_corpus):
+def test_the_help_page_in_english(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/help/search/"})
     html = client.get("/help/search/").content.decode()
     assert "Search syntax" in html and "in the same sentence" in html and "advanced search" in html.lower()
@@ -149,7 +149,7 @@ def test_the_help_page_in_english(client, views_corpus):
     assert "Read as: “科技” OR (“金融” AND not “税”)" in html
 
 
-def test_the_results_page_and_json_show_how_the_query_was_read(client, views_corpus):
+def test_the_results_page_and_json_show_how_the_query_was_read(client):
     html = client.get("/search/", {"q": "科技金融 OR 人才 -江西"}).content.decode()
     assert "按以下方式理解：“科技金融”，或（“人才”，且不含“江西”）" in html
     data = client.get("/search/", {"q": "(科技 /0 金融", "format": "json"}).json()
