@@ -1,17 +1,13 @@
-"""Query parsing (robust, never raises) and the Whoosh ranking query.
+"""Query parsing (robust, never raises); engine-neutral (each adapter turns terms into its ranking query).
 
 The syntax (AND, OR, NOT, groups, phrases, proximity, field scopes) is grammar.py's; parse_query wraps its tree
 in the ParsedQuery of the search API. Each term, normalised, matches exactly the plans whose title or text
-contains it (matching.py decides the result set); ranking_query only orders it (BM25F).
+contains it (matching.py decides the result set over the snapshot); the engine's scores only order it.
 """
 
 from __future__ import annotations
 
-from whoosh import query as wq
-
 from plans.search import grammar
-from plans.search.analyzers import bigrams, is_word_token
-from plans.search.segment import words
 from plans.search.types import ParsedQuery
 
 
@@ -35,27 +31,6 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def ranking_query(terms: list[str]) -> wq.Query | None:
-    """The BM25F ranking query: whole jieba words in the title (boosted) and body, plus character bigrams.
-
-    Only term queries: Whoosh's Phrase (span) matching cost most of the search time in profiles. Exactness
-    needs no phrase here (exact.py decided the set); terms standing together are favoured in engine._rank.
-    """
-    clauses: list[wq.Query] = []
-    for term in terms:
-        compact = term.replace(" ", "")
-        term_words = [w for w in words(compact) if is_word_token(w)]
-        if len(compact) >= 2 and len(term_words) != 1:
-            # A term inside longer words (型省份) still ranks by how often and where it occurs.
-            clauses += [wq.Term("chars", gram, boost=0.3) for gram in dict.fromkeys(bigrams(compact))]
-        for word in dict.fromkeys(term_words):
-            clauses.append(wq.Term("title", word))
-            clauses.append(wq.Term("text", word))
-    if not clauses:
-        return None
-    return wq.Or(clauses)
-
-
 def required_terms(parsed: ParsedQuery) -> list[str]:
-    """The terms that decide the result set: a term contained in another one adds nothing to an AND."""
+    """The ranking terms: the positive terms, less those contained in another (they add nothing to a score)."""
     return [t for t in parsed.terms if not any(t != o and t in o for o in parsed.terms)]
