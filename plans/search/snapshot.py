@@ -172,9 +172,12 @@ class Snapshot:
             with self._lock:
                 if key in self._memo:
                     return self._memo[key]
-            value = compute()
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
             with self._lock:
-                self._computing.pop(key, None)
                 if not self._closed:
                     self._remember(key, value)
             return value
