@@ -67,7 +67,8 @@ class AdvancedSearchForm(forms.Form):
         near_a, near_b = (data.get("near_a") or "").strip(), (data.get("near_b") or "").strip()
         if bool(near_a) != bool(near_b):
             self.add_error("near_b" if near_a else "near_a", _("邻近检索需要填写两个词。"))
-        if near_a and near_b and data.get("near_kind") == "chars" and not data.get("near_n"):
+        chars = data.get("near_kind") == "chars"
+        if near_a and near_b and chars and not data.get("near_n") and "near_n" not in self.errors:
             self.add_error("near_n", _("请填写 1–500 之间的字数。"))
         if not self.errors and not build_query(data) and not _has_filters(data):
             raise forms.ValidationError(_("请至少填写一个检索词或选择一个筛选条件。"))
