@@ -140,9 +140,9 @@ class _Token:
     kind: str  # TERM SCOPE NEAR AND OR NOT LP RP
     pieces: tuple[str, ...] = ()  # TERM: normalised pieces (a quoted phrase with spaces has several)
     phrase: bool = False
-    scope: str = ""  # SCOPE: the field; NEAR: the operator as written
-    near: tuple[str, int | None] | None = None
-    written: str = ""  # how the user wrote an operator, for notices
+    scope: str = ""  # SCOPE: the field
+    near: tuple[str, int | None] | None = None  # NEAR: (kind, n)
+    written: str = ""  # how the user wrote an operator or scope, for notices
 
 
 @dataclass
@@ -578,7 +578,7 @@ def _near_text(node: Near) -> str:
     return f"{_term_text(node.left)} {operator} {_term_text(node.right)}"
 
 
-def to_text(node: Node | None, parent: type | None = None) -> str:
+def to_text(node: Node | None) -> str:
     """The tree in the query syntax, with as few parentheses as it needs; parse(to_text(t)).tree == t."""
     if node is None:
         return ""
@@ -588,18 +588,16 @@ def to_text(node: Node | None, parent: type | None = None) -> str:
         return _near_text(node)
     if isinstance(node, Not):
         child = node.child
-        inner = to_text(child, Not)
+        inner = to_text(child)
         grouped = isinstance(child, Or) or (isinstance(child, And) and not _phrase_text(child))
         return f"-({inner})" if grouped else f"-{inner}"
     if isinstance(node, And):
         phrase = _phrase_text(node)
         if phrase:
             return phrase
-        text = " ".join(
-            f"({to_text(c, And)})" if isinstance(c, Or) else to_text(c, And) for c in node.children
-        )
+        text = " ".join(f"({to_text(c)})" if isinstance(c, Or) else to_text(c) for c in node.children)
     else:
-        text = " OR ".join(to_text(child, Or) for child in node.children)
+        text = " OR ".join(to_text(child) for child in node.children)
     return text
 
 

@@ -163,11 +163,20 @@ def _compute_near(snapshot, node: Near) -> dict[int, Closest]:
         starts_a, starts_b = positions_a.get(docnum), positions_b.get(docnum)
         if not starts_a or not starts_b:
             continue
-        breaks = None
-        if node.kind != CHARS:
-            sentence_breaks, paragraph_breaks = snapshot.breaks(docnum)
-            breaks = sentence_breaks if node.kind == SENTENCE else paragraph_breaks
-        closest = closest_pair(starts_a, len(a), starts_b, len(b), node.kind, node.n, breaks, same=a == b)
+        if node.kind == CHARS:
+            closest = closest_pair(starts_a, len(a), starts_b, len(b), CHARS, node.n, None, same=a == b)
+        else:
+            # Touching or overlapping occurrences share their sentence and paragraph whatever the breaks: the
+            # document's breaks (the costly part: its stored text is read) are only asked for otherwise.
+            closest = closest_pair(starts_a, len(a), starts_b, len(b), CHARS, 0, None, same=a == b)
+            if closest is not None:
+                closest = closest._replace(kind=node.kind)
+            else:
+                sentence_breaks, paragraph_breaks = snapshot.breaks(docnum)
+                breaks = sentence_breaks if node.kind == SENTENCE else paragraph_breaks
+                closest = closest_pair(
+                    starts_a, len(a), starts_b, len(b), node.kind, None, breaks, same=a == b
+                )
         if closest is not None:
             found[docnum] = closest
     return found
