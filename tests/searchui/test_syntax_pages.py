@@ -162,3 +162,14 @@ def _hrefs(html: str) -> list[str]:
     from html import unescape
 
     return [unescape(h) for h in re.findall(r'href="([^"]+)"', html)]
+
+
+def test_compare_and_json_use_the_same_expression(client):
+    q = "(科技金融 OR 人才) -江西"  # without the group: 科技金融 OR (人才 -江西), which holds 江西's plan too
+    assert client.get("/search/", {"q": "科技金融 OR 人才 -江西", "format": "json"}).json()["count"] == 3
+    data = client.get("/search/", {"q": q, "format": "json"}).json()
+    titles = sorted(r["title"] for r in data["results"])
+    assert titles == ["2017年湖北省科技工作要点", "2018年湖北省科技工作要点"]
+    matrix = client.get("/compare/", {"q": q, "format": "json"}).json()
+    assert matrix["count"] == data["count"] == 2
+    assert {row["region"]: row["total"] for row in matrix["rows"]} == {"湖北": 2}
