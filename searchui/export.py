@@ -92,6 +92,7 @@ def search_json(page: dict, absolute: AbsoluteUrl) -> dict:
             "year_to": params.year_to,
         },
         "terms": list(result.terms),
+        "reading": result.reading,
         "took_ms": round(result.took_ms, 1),
         "url": absolute(page["canonical_url"]),
         "next": absolute(pagination.next_json) if pagination.next_json else None,

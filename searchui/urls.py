@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from searchui import views
+from searchui import syntax, views
 
 app_name = "searchui"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/advanced/", syntax.advanced_search, name="advanced_search"),
+    path("help/search/", syntax.search_help, name="search_help"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
     path("themes/", views.themes, name="themes"),
     path("compare/", views.compare, name="compare"),

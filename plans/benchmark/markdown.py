@@ -158,6 +158,38 @@ def engines_table(record: dict) -> list[str]:
     return lines
 
 
+def syntax_table(record: dict) -> list[str]:
+    """The search syntax (issue 13): each form's p50 / p95 and its p95 over plain AND's, repeated and first-time."""
+    syntax = record.get("syntax")
+    if not syntax:
+        return []
+    systems = syntax.get("systems", {})
+    kinds = list(next(iter(systems.values()), {}).get("timing", {}).get("p95_by_kind_ms", {}))
+    header = ["form"]
+    for name in systems:
+        header += [f"{name} p50", f"{name} p95", f"{name} p95 / AND p95"]
+    rows = []
+    for kind in kinds:
+        row = [kind]
+        for entry in systems.values():
+            timing = entry["timing"]
+            row += [
+                _ms(timing.get("p50_by_kind_ms", {}).get(kind)),
+                _ms(timing.get("p95_by_kind_ms", {}).get(kind)),
+                _num(entry.get("p95_over_and_p95", {}).get(kind)),
+            ]
+        rows.append(row)
+    quality = syntax.get("quality", {})
+    return [
+        f"Search syntax over {len(syntax.get('pairs', []))} term pairs (ms; recall"
+        f" {_num(quality.get('mean_recall'), '{:.3f}')}, min {_num(quality.get('min_recall'), '{:.3f}')},"
+        f" precision {_num(quality.get('mean_precision'), '{:.3f}')} against the expression truth):",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
 def markdown_report(report: dict) -> str:
     """Every size of a benchmark report as Markdown."""
     machine = report.get("machine", {})
@@ -187,6 +219,7 @@ def markdown_report(report: dict) -> str:
             "",
             *kinds_table(record),
             "",
+            *syntax_table(record),
             *other_figures(record),
         ]
     return "\n".join(out) + "\n"

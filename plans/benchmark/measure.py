@@ -86,6 +86,7 @@ def time_mix(
         "warmup_s": warm_s,
         "latency_ms": summarize(latencies),
         "p50_by_kind_ms": {kind: summarize(values)["p50"] for kind, values in by_kind.items()},
+        "p95_by_kind_ms": {kind: summarize(values)["p95"] for kind, values in by_kind.items()},
         "errors": errors[:20],
         "error_count": len(errors),
     }

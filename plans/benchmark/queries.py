@@ -73,6 +73,30 @@ QUERY_MIX: tuple[BenchQuery, ...] = (
 )
 
 
+# The search syntax (issue 13) beside plain AND of the same two terms: OR, same sentence, same paragraph, within
+# 20 characters. Pairs from frequent to rare, so the ratios hold for the heavy cases too.
+SYNTAX_PAIRS: tuple[tuple[str, str], ...] = (
+    ("科技", "金融"),
+    ("创新", "人才"),
+    ("改革", "开放"),
+    ("科技成果转化", "知识产权"),
+    ("数字经济", "人工智能"),
+    ("生态", "旅游"),
+    ("扶贫", "产业"),
+    ("高新技术企业", "研发"),
+)
+SYNTAX_FORMS: dict[str, str] = {
+    "and": "{a} {b}",
+    "or": "{a} OR {b}",
+    "sentence": "{a} /s {b}",
+    "paragraph": "{a} /p {b}",
+    "near20": "{a} /20 {b}",
+}
+SYNTAX_MIX: tuple[BenchQuery, ...] = tuple(
+    BenchQuery(kind, form.format(a=a, b=b)) for a, b in SYNTAX_PAIRS for kind, form in SYNTAX_FORMS.items()
+)
+
+
 # Fifty queries for the search-quality evaluation (scripts/eval_search.py): policy terms of 1 to 8 characters,
 # quoted phrases and AND pairs, as a researcher of science-and-technology policy would type them.
 EVAL_QUERIES: tuple[BenchQuery, ...] = tuple(

@@ -27,8 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from plans.benchmark.corpus import read_manifest
 from plans.benchmark.load import read_dump
-from plans.benchmark.queries import QUERY_MIX
-from plans.benchmark.truth import substring_truth
+from plans.benchmark.queries import QUERY_MIX, SYNTAX_MIX
+from plans.benchmark.truth import expression_truth, substring_truth
 
 ALL_PEERS = ("icontains-sqlite", "icontains-postgresql", "haystack")
 ENGINES = ("whoosh", "tantivy")  # SEARCH_URL schemes the bench can point our search package at
@@ -201,6 +201,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "seed": config.seed,
         "dump": str(dump),
         "truth": str(size_dir / "truth.json"),
+        "syntax_truth": str(size_dir / "syntax-truth.json"),
         "work": str(size_dir),
         "budget_s": config.budget_s,
         "max_rounds": config.max_rounds,
@@ -230,6 +231,10 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     (size_dir / "truth.json").write_text(
         json.dumps({index: sorted(truth[query]) for index, query in enumerate(QUERY_MIX)})
     )
+    syntax_truth = expression_truth(read_dump(dump), SYNTAX_MIX)
+    (size_dir / "syntax-truth.json").write_text(
+        json.dumps({index: sorted(syntax_truth[query]) for index, query in enumerate(SYNTAX_MIX)})
+    )
     record["truth"] = {
         "seconds": time.perf_counter() - started,
         "counts": {query.label: len(truth[query]) for query in QUERY_MIX},
@@ -242,7 +247,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     base_spec["dump_bytes"] = loaded.get("dump", {}).get("bytes", 0)
 
     # 3. our engine and friends on the engine's database
-    tasks = ["engine"]
+    tasks = ["engine", "syntax"]
     if f"icontains-{config.engine_db}" in config.peers:
         tasks.append("icontains")
     tasks += ["gunicorn", "freshness"]
@@ -390,6 +395,27 @@ def _fmt(value, pattern="{:.1f}") -> str:
     return "—" if value is None else pattern.format(value)
 
 
+def syntax_lines(syntax: dict | None) -> list[str]:
+    """The search-syntax table: p50 and p95 of each form, and p95 over plain AND's p95 (issue 13: <= 2)."""
+    if not syntax:
+        return []
+    quality = syntax.get("quality", {})
+    lines = [
+        f"search syntax ({len(syntax.get('pairs', []))} pairs): recall {_fmt(quality.get('mean_recall'), '{:.3f}')},"
+        f" min recall {_fmt(quality.get('min_recall'), '{:.3f}')}, precision {_fmt(quality.get('mean_precision'), '{:.3f}')}",
+        f"{'system':<24}{'form':<11}{'p50 ms':>9}{'p95 ms':>9}{'p95 / AND p95':>15}",
+    ]
+    for name, entry in syntax.get("systems", {}).items():
+        timing = entry["timing"]
+        for kind, p95 in timing.get("p95_by_kind_ms", {}).items():
+            ratio = entry["p95_over_and_p95"].get(kind)
+            lines.append(
+                f"{name:<24}{kind:<11}{_fmt(timing['p50_by_kind_ms'].get(kind)):>9}{_fmt(p95):>9}"
+                f"{_fmt(ratio, '{:.2f}'):>15}"
+            )
+    return lines
+
+
 def format_report(report: dict) -> str:
     """The figures as plain-text tables (the JSON has everything)."""
     lines = [
@@ -442,6 +468,7 @@ def format_report(report: dict) -> str:
                 f"{_fmt(quality.get('mean_p_at_10'), '{:.2f}'):>7}{entry['timing']['error_count']:>5}"
                 f"{_fmt(ratio, '{:.1f}'):>8}"
             )
+        lines += syntax_lines(record.get("syntax"))
         fresh = record.get("freshness", {})
         gun = record.get("gunicorn", {})
         lt = record.get("loadtest", {})

@@ -72,3 +72,57 @@ def precision_at(ranked: list[int], expected: set[int], k: int = 10) -> float:
     if not top:
         return 1.0 if not expected else 0.0
     return sum(1 for key in top if key in expected) / len(top)
+
+
+_SENTENCE_SPLIT = re.compile("[。！？；!?;\n\r\u2028\u2029]")
+_PARAGRAPH_SPLIT = re.compile("[\n\r\u2028\u2029]")
+
+
+def _near(text: str, a: str, b: str, kind: str, n: int | None) -> bool:
+    """Two different terms in one sentence / one line / within n characters, by the definitions themselves."""
+    if kind == "sentence":
+        return any(a in s and b in s for s in _SENTENCE_SPLIT.split(text))
+    if kind == "paragraph":
+        return any(a in s and b in s for s in _PARAGRAPH_SPLIT.split(text))
+    start = text.find(a)
+    while start >= 0:  # b anywhere within n characters of this occurrence of a, either side
+        if b in text[max(0, start - n - len(b)) : start + len(a) + n + len(b)]:
+            return True
+        start = text.find(a, start + 1)
+    return False
+
+
+def _holds(text: str, node) -> bool:
+    from plans.search import grammar
+
+    if isinstance(node, grammar.Term):
+        if node.scope is not None:
+            raise ValueError("the benchmark truth knows the whole text only, not field scopes")
+        return node.text in text
+    if isinstance(node, grammar.Near):
+        if node.left.text == node.right.text:
+            raise ValueError("the benchmark truth compares two different terms")
+        return _near(text, node.left.text, node.right.text, node.kind, node.n)
+    if isinstance(node, grammar.Not):
+        return not _holds(text, node.child)
+    if isinstance(node, grammar.And):
+        return all(_holds(text, child) for child in node.children)
+    return any(_holds(text, child) for child in node.children)
+
+
+def expression_truth(docs: Iterable[CorpusDoc], queries: Iterable[BenchQuery]) -> dict[BenchQuery, set[int]]:
+    """For every query in the search syntax (AND, OR, NOT, proximity; no field scopes), the keys of the plans
+    that satisfy it over the normalised title and text and pass its filters: sentences and lines cut with a
+    regular expression, /N checked in a window around each occurrence (independent of plans.search.matching)."""
+    from plans.search.grammar import parse
+    from plans.search.normalize import normalise
+
+    queries = list(queries)
+    trees = [(query, parse(query.q).tree) for query in queries]
+    truth: dict[BenchQuery, set[int]] = {query: set() for query in queries}
+    for doc in docs:
+        text = normalise(doc.searchable)
+        for query, tree in trees:
+            if matches_filters(doc, query) and (tree is None or _holds(text, tree)):
+                truth[query].add(doc.key)
+    return truth

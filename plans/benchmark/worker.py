@@ -22,7 +22,7 @@ from django.db import connection
 from plans.benchmark.corpus import read_corpus, synthesize
 from plans.benchmark.load import LoadStats, bulk_load, directory_bytes, dump_plans, ingest_corpus, read_dump
 from plans.benchmark.measure import measure_quality, time_mix
-from plans.benchmark.queries import QUERY_MIX
+from plans.benchmark.queries import QUERY_MIX, SYNTAX_MIX, SYNTAX_PAIRS
 
 log = logging.getLogger(__name__)
 FRESHNESS_TIMEOUT_S = 30.0
@@ -197,6 +197,30 @@ def task_engine(spec: dict, result: dict) -> None:
         _measure(spec, result, system, quality=False)
 
 
+def syntax_ratios(timing: dict) -> dict:
+    """p95 of each form of the syntax mix over the p95 of plain AND of the same pairs (issue 13: at most 2)."""
+    p95 = timing.get("p95_by_kind_ms", {})
+    base = p95.get("and")
+    return {kind: value / base for kind, value in p95.items() if base and kind != "and"}
+
+
+def task_syntax(spec: dict, result: dict) -> None:
+    """OR and proximity beside plain AND of the same terms at the search API, repeated and first-time, with
+    recall and precision against the expression truth (plans.benchmark.truth.expression_truth)."""
+    from plans.benchmark.systems import EngineAPI, EngineAPIUncached
+
+    raw = json.loads(Path(spec["syntax_truth"]).read_text())
+    truth = {SYNTAX_MIX[int(index)]: set(ids) for index, ids in raw.items()}
+    report: dict = {"pairs": [list(pair) for pair in SYNTAX_PAIRS], "systems": {}}
+    for system in (EngineAPI(), EngineAPIUncached()):
+        timing = time_mix(system, SYNTAX_MIX, budget_s=spec["budget_s"], max_rounds=spec["max_rounds"])
+        report["systems"][system.name] = {"timing": timing, "p95_over_and_p95": syntax_ratios(timing)}
+        ratios = ", ".join(f"{k} {v:.2f}" for k, v in syntax_ratios(timing).items())
+        say(spec, f"syntax on {system.name}: p95 over AND's p95: {ratios}")
+    report["quality"] = measure_quality(EngineAPI(), SYNTAX_MIX, truth)
+    result["syntax"] = report
+
+
 def task_icontains(spec: dict, result: dict) -> None:
     from plans.benchmark.peers.icontains import IcontainsPeer
 
@@ -317,6 +341,7 @@ TASKS = {
     "repair": task_repair,
     "load_dump": task_load_dump,
     "engine": task_engine,
+    "syntax": task_syntax,
     "icontains": task_icontains,
     "haystack": task_haystack,
     "gunicorn": task_gunicorn,

@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 from plans.search import notices
 from plans.search.engines.base import IndexMissing, IndexUnavailable
 from plans.search.facets import facet_values, filter_and_count
+from plans.search.grammar import CHARS, SENTENCE, has_proximity
 from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
 from plans.search.limits import MAX_PAGE_SIZE, SECTION_SNIPPET_WIDTH, SECTIONS_PER_HIT, SNIPPET_WIDTH, SORTS
+from plans.search.matching import evaluate, proximity
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, required_terms
 from plans.search.registry import FACET_NAMES, FACETS
@@ -32,6 +34,8 @@ from plans.search.types import Hit, SearchParams, SearchResult, SectionHit
 logger = logging.getLogger(__name__)
 
 INDEX_REBUILDING_NOTICE = gettext_lazy("检索索引正在从数据库重建，暂时无法给出结果，请稍后再试。")
+PROXIMITY_WEIGHT = 1.0  # a pair with nothing between them doubles a score; 9 characters between: x1.1
+PROXIMITY_SNIPPET = 240  # characters of a proximity match's sentence or paragraph shown at most
 
 
 def search(params: SearchParams) -> SearchResult:
@@ -45,7 +49,7 @@ def search(params: SearchParams) -> SearchResult:
         columns = snapshot.columns
         required = required_terms(parsed)
         scores: dict[int, float] = {}
-        matched = _matched(snapshot, columns, parsed, required)
+        matched = _matched(snapshot, parsed)
         kept, counts = filter_and_count(params, columns, matched, params.with_facets)
         sort = params.sort if params.sort in SORTS else "relevance"
         if sort == "relevance" and not required:
@@ -54,12 +58,13 @@ def search(params: SearchParams) -> SearchResult:
         if sort == "date":
             kept.reverse()
         if sort == "relevance" and kept:
-            kept, scores = _rank(snapshot, columns, required, kept, max(1, int(params.page or 1)) * page_size)
+            needed = max(1, int(params.page or 1)) * page_size
+            kept, scores = _rank(snapshot, columns, parsed, required, kept, needed)
         count = len(kept)
         pages = max(1, math.ceil(count / page_size))
         page = max(1, min(int(params.page or 1), pages))
         window = kept[(page - 1) * page_size : page * page_size]
-        hits = _load_hits(snapshot, window, scores, parsed.terms, params.with_snippets)
+        hits = _load_hits(snapshot, window, scores, parsed, params.with_snippets)
     return SearchResult(
         query=parsed.text,
         count=count,
@@ -71,6 +76,7 @@ def search(params: SearchParams) -> SearchResult:
         terms=list(parsed.terms),
         notices=list(parsed.notices),
         took_ms=(time.perf_counter() - started) * 1000,
+        reading=parsed.reading,
     )
 
 
@@ -141,14 +147,9 @@ def _pieces_docs(snapshot: Snapshot, term: str) -> frozenset[int]:
     return docs or frozenset()
 
 
-def _matched(snapshot: Snapshot, columns: Columns, parsed, required: list[str]) -> list[int]:
-    """Docnums containing every required term and no excluded one (every live document when no term)."""
-    if required:
-        return sorted(query_docs(snapshot, required, parsed.excluded))
-    matched = columns.live
-    if parsed.excluded:
-        matched = sorted(query_docs(snapshot, [], parsed.excluded, universe=frozenset(matched)))
-    return matched
+def _matched(snapshot: Snapshot, parsed) -> list[int]:
+    """Docnums satisfying the query's expression (matching.py; every live document for an empty query)."""
+    return sorted(evaluate(snapshot, parsed.tree))
 
 
 # facets with one value per plan (a matrix cell is one value of each)
@@ -171,7 +172,7 @@ def cross_counts(
         if snapshot is None:
             return {}
         columns = snapshot.columns
-        matched = _matched(snapshot, columns, parsed, required_terms(parsed))
+        matched = _matched(snapshot, parsed)
     free = replace(params, **{CROSS_FACETS[rows].params_field: (), CROSS_FACETS[cols].params_field: ()})
     kept, _ = filter_and_count(free, columns, matched, with_facets=False)
     row_values, col_values = (
@@ -194,20 +195,27 @@ def _unavailable(parsed, page_size: int, started: float, trouble: str) -> Search
         terms=list(parsed.terms),
         notices=[*parsed.notices, trouble],
         took_ms=(time.perf_counter() - started) * 1000,
+        reading=parsed.reading,
     )
 
 
 def _rank(
-    snapshot: Snapshot, columns: Columns, required: list[str], kept: list[int], needed: int
+    snapshot: Snapshot, columns: Columns, parsed, required: list[str], kept: list[int], needed: int
 ) -> tuple[list[int], dict[int, float]]:
     """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
 
     "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
-    from exact.py, cheap and cached. Every document of a group is scored (ranking.py), the `needed` best
-    (a page's worth) are ordered; the rest follow by date, so the order is the same on every page.
+    from the snapshot, cheap and cached. With a proximity clause, the closer its closest pair, the higher the
+    score (PROXIMITY_WEIGHT / (1 + characters between), applied as a factor), instead of the together groups.
+    Every document of a group is scored, the `needed` best (a page's worth) are ordered; the rest follow by
+    date, so the order is the same on every page.
     """
     groups = [kept]
-    if len(required) > 1:
+    closeness: dict[int, float] = {}
+    if has_proximity(parsed.tree):
+        closest = proximity(snapshot, parsed.tree, kept)
+        closeness = {d: 1 + PROXIMITY_WEIGHT / (1 + c.gap) for d, c in closest.items()}
+    elif len(required) > 1:
         orders = [required, list(reversed(required))] if len(required) == 2 else [required]
         together: set[int] = set()
         for order in orders:
@@ -220,6 +228,8 @@ def _rank(
         if not group:
             continue
         group_scores = snapshot.scores(required, group)
+        if closeness:
+            group_scores = {d: score * closeness.get(d, 1.0) for d, score in group_scores.items()}
         # Equal scores are common (same counts in same-length texts): ties keep the group's date order,
         # never the docnum order, which depends on how the index was written.
         date_rank = columns.date_rank
@@ -231,8 +241,12 @@ def _rank(
     return ranked, scores
 
 
-def _load_hits(snapshot: Snapshot, docnums, scores, terms, with_snippets: bool) -> list[Hit]:
-    """The page's hits: metadata from the database (no text), snippets from the snapshot's stored forms."""
+def _load_hits(snapshot: Snapshot, docnums, scores, parsed, with_snippets: bool) -> list[Hit]:
+    """The page's hits: metadata from the database (no text), snippets from the snapshot's stored forms.
+
+    For a proximity query, the snippet is the sentence or paragraph (or, for /N, the stretch) of the closest
+    matching pair, and the section holding it is the first section link.
+    """
     from django.db.models import Prefetch
 
     from plans.models import Plan, Theme
@@ -246,8 +260,9 @@ def _load_hits(snapshot: Snapshot, docnums, scores, terms, with_snippets: bool) 
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name")))
         .in_bulk(plan_ids)
     )
-    clean = clean_terms(terms)
+    clean = clean_terms(parsed.terms)
     documents = snapshot.documents(docnums) if with_snippets else {}
+    closest = proximity(snapshot, parsed.tree, docnums) if with_snippets else {}
     hits = []
     for docnum, plan_id in zip(docnums, plan_ids, strict=True):
         plan = plans.get(plan_id)
@@ -258,19 +273,56 @@ def _load_hits(snapshot: Snapshot, docnums, scores, terms, with_snippets: bool) 
         if with_snippets and document is not None:
             text = document.text
             matches = find_matches(text, clean) if clean else []  # once per plan, for every snippet
-            hit.snippet = snippet_html(text, clean, SNIPPET_WIDTH, matches=matches)
+            span = _proximity_span(snapshot, docnum, closest.get(docnum))
+            if span is not None:
+                hit.snippet = snippet_html(
+                    text, clean, span[1] - span[0], start=span[0], end=span[1], matches=matches
+                )
+                hit.snippet = (
+                    ("…" if span[0] > 0 else "") + hit.snippet + ("…" if span[1] < len(text) else "")
+                )
+            else:
+                hit.snippet = snippet_html(text, clean, SNIPPET_WIDTH, matches=matches)
             if clean:
-                hit.sections = best_sections(text, document.sections, clean, matches=matches)
+                hit.sections = best_sections(text, document.sections, clean, matches=matches, span=span)
         hits.append(hit)
     return hits
 
 
+def _proximity_span(snapshot: Snapshot, docnum: int, closest) -> tuple[int, int] | None:
+    """The body stretch to show for the closest matching pair: its sentence (/s), or around the pair within
+    its paragraph (/p) or the text (/N), at most PROXIMITY_SNIPPET characters; None when the pair is not in the
+    body (a title match) or there is none."""
+    if closest is None:
+        return None
+    body = snapshot.columns.titles_len[docnum] + 1
+    start, end = closest.start - body, closest.end - body
+    if start < 0:
+        return None
+    length = snapshot.columns.text_lengths[docnum]
+    lower, upper = 0, length
+    if closest.kind != CHARS:
+        sentence_breaks, paragraph_breaks = snapshot.breaks(docnum)
+        breaks = sentence_breaks if closest.kind == SENTENCE else paragraph_breaks
+        i = bisect_left(breaks, closest.start)
+        lower = breaks[i - 1] + 1 - body if i else 0
+        j = bisect_left(breaks, closest.end)
+        upper = min(length, (breaks[j] + 1 - body) if j < len(breaks) else length)
+        lower = max(0, lower)
+    room = max(0, PROXIMITY_SNIPPET - (end - start))
+    lower = max(lower, start - room // 2)
+    upper = min(upper, end + room - (start - lower))
+    return lower, max(upper, end)
+
+
 def best_sections(
-    text: str, sections, terms, limit: int = SECTIONS_PER_HIT, *, matches=None
+    text: str, sections, terms, limit: int = SECTIONS_PER_HIT, *, matches=None, span=None
 ) -> list[SectionHit]:
     """The sections holding the most distinct query terms (then the most matches), in document order.
 
     `matches` may pass find_matches(text, clean_terms(terms)), computed once for all of a text's snippets.
+    `span` (start, end), the stretch of a proximity match: the section holding it comes first, its snippet
+    that stretch.
     """
     pieces = clean_terms(terms)
     if not pieces:
@@ -291,8 +343,17 @@ def best_sections(
             continue
         scored.append(((distinct, len(inside) + 3 * len(heading_hits)), section))
     scored.sort(key=lambda item: item[0], reverse=True)
-    chosen = sorted((s for _, s in scored[:limit]), key=lambda s: s.order)
-    return [
+    first = None
+    if span is not None:
+        holding = [s for s in sections if s.start <= span[0] < (s.end or len(text))]
+        first = max(holding, key=lambda s: s.start, default=None)  # the innermost section
+        scored = [item for item in scored if item[1] is not first]
+    chosen = sorted((s for _, s in scored[: limit - (first is not None)]), key=lambda s: s.order)
+    leading = []
+    if first is not None:
+        snippet = snippet_html(text, pieces, span[1] - span[0], start=span[0], end=span[1], matches=matches)
+        leading.append(SectionHit(heading=first.heading, anchor=first.anchor, snippet=snippet))
+    return leading + [
         SectionHit(
             heading=s.heading,
             anchor=s.anchor,

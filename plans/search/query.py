@@ -1,151 +1,36 @@
 """Query parsing (robust, never raises); engine-neutral (each adapter turns terms into its ranking query).
 
-Grammar, deliberately small: terms separated by spaces or punctuation are AND-ed; "a quoted phrase" (ASCII or
-Chinese quotes) is one term that keeps its punctuation; NOT x or -x excludes; OR and Whoosh syntax are not
-operators here, they are dropped and the user is told. Each term, normalised, matches exactly the plans whose
-title or text contains it (snapshot.term_docs decides the result set); the engine's scores only order it.
+The syntax (AND, OR, NOT, groups, phrases, proximity, field scopes) is grammar.py's; parse_query wraps its tree
+in the ParsedQuery of the search API. Each term, normalised, matches exactly the plans whose title or text
+contains it (matching.py decides the result set over the snapshot); the engine's scores only order it.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
-from plans.search import notices as notice
-from plans.search.limits import MAX_QUERY_CHARS, MAX_TERM_CHARS, MAX_TERMS
-from plans.search.normalize import normalise
+from plans.search import grammar
 from plans.search.types import ParsedQuery
-
-# Characters that stay inside an unquoted term although they are not letters or digits (R&D, 5.0, C++, 3-5).
-_JOINERS = frozenset("&+.-_#%/·'")
-_QUOTES = {'"': '"', "“": "”", "”": "“", "「": "」", "『": "』", "«": "»", "《": "》"}
-_OPERATORS = {"AND", "OR", "NOT", "&&", "||", "!"}
-
-
-def _is_term_char(ch: str) -> bool:
-    return ch.isalnum() or ch in _JOINERS
-
-
-def _clean(q: str, notices: list[str]) -> str:
-    """Drop control and format characters, emoji and other symbols; cut an over-long query."""
-    out = []
-    dropped = False
-    for ch in q:
-        cat = unicodedata.category(ch)
-        if ch in "\t\n\r" or cat == "Zs":
-            out.append(" ")
-        elif cat[0] == "C" or cat in ("So", "Sk") or 0xD800 <= ord(ch) <= 0xDFFF:
-            dropped = True
-            out.append(" ")
-        else:
-            out.append(ch)
-    text = "".join(out)
-    if dropped:
-        notices.append(notice.symbols_dropped())
-    if len(text) > MAX_QUERY_CHARS:
-        text = text[:MAX_QUERY_CHARS]
-        notices.append(notice.query_too_long())
-    return text
-
-
-def _split_quoted(text: str, notices: list[str]) -> list[tuple[str, bool]]:
-    """Split into (chunk, quoted) pieces; an unbalanced quote is ignored with a notice."""
-    pieces: list[tuple[str, bool]] = []
-    i, start = 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch in _QUOTES:
-            close = _QUOTES[ch]
-            end = text.find(close, i + 1)
-            if ch == "”":  # a closing quote first: treat both curly quotes as plain quotes
-                end = min([e for e in (text.find("”", i + 1), text.find("“", i + 1)) if e >= 0], default=-1)
-            if end < 0:
-                notices.append(notice.unbalanced_quote())
-                text = text[:i] + " " + text[i + 1 :]
-                continue
-            pieces.append((text[start:i], False))
-            pieces.append((text[i + 1 : end], True))
-            i = start = end + 1
-            continue
-        i += 1
-    pieces.append((text[start:], False))
-    return [(chunk, quoted) for chunk, quoted in pieces if chunk.strip()]
 
 
 def parse_query(q: str) -> ParsedQuery:
-    """Parse a user's query; never raises, whatever the input."""
-    parsed = ParsedQuery()
-    notices = parsed.notices
-    if not isinstance(q, str):
-        q = "" if q is None else str(q)
-    text = _clean(q, notices)
-    terms: list[str] = []
-    phrases: list[str] = []
-    excluded: list[str] = []
-    simplified = False
-    ignored_ops: set[str] = set()
-    for chunk, quoted in _split_quoted(text, notices):
-        if quoted:
-            phrase = normalise(" ".join(chunk.split()))
-            if phrase.strip():
-                terms.append(phrase)
-                phrases.append(phrase)
-            continue
-        negate_next = False
-        for raw in chunk.split():
-            if raw in _OPERATORS or raw.upper() in ("AND", "OR", "NOT"):
-                if raw.upper() == "NOT" or raw == "!":
-                    negate_next = True
-                else:
-                    ignored_ops.add(raw.upper())
-                continue
-            negate = negate_next
-            negate_next = False
-            if raw.startswith("-") and len(raw) > 1:
-                negate, raw = True, raw[1:]
-            parts = []
-            current = []
-            for ch in raw:
-                if _is_term_char(ch):
-                    current.append(ch)
-                else:
-                    simplified = True
-                    if current:
-                        parts.append("".join(current))
-                    current = []
-            if current:
-                parts.append("".join(current))
-            for part in parts:
-                part = normalise(part.strip("-_.'/"))
-                if not part:
-                    continue
-                (excluded if negate else terms).append(part)
-    if ignored_ops:
-        notices.append(notice.operators_ignored())
-    if simplified:
-        notices.append(notice.punctuation_splits())
-    terms = _dedupe(terms)
-    excluded = [t for t in _dedupe(excluded) if t not in terms]
-    long_terms = [t for t in terms if len(t) > MAX_TERM_CHARS]
-    if long_terms:
-        terms = [t[:MAX_TERM_CHARS] if len(t) > MAX_TERM_CHARS else t for t in terms]
-        phrases = [t[:MAX_TERM_CHARS] if len(t) > MAX_TERM_CHARS else t for t in phrases]
-        notices.append(notice.term_too_long())
-    if len(terms) > MAX_TERMS:
-        terms = terms[:MAX_TERMS]
-        notices.append(notice.too_many_terms())
-    parsed.terms = terms
-    parsed.phrases = [p for p in _dedupe(phrases) if p in terms]
-    parsed.excluded = excluded[:MAX_TERMS]
+    """Parse a user's query (grammar.py); never raises, whatever the input.
+
+    `terms` are the normalised positive terms in order (for highlighting and ranking), `excluded` the terms
+    under a NOT, `tree` the expression that decides the result set (matching.py).
+    """
+    parsed_tree = grammar.parse(q)
+    parsed = ParsedQuery(tree=parsed_tree.tree, notices=list(parsed_tree.notices))
+    positive = [term for term, negated in grammar.leaves(parsed_tree.tree) if not negated]
+    parsed.terms = _dedupe([term.text for term in positive])
+    parsed.phrases = _dedupe([term.text for term in positive if term.phrase])
+    excluded = [term.text for term, negated in grammar.leaves(parsed_tree.tree) if negated]
+    parsed.excluded = [t for t in _dedupe(excluded) if t not in parsed.terms]
     return parsed
 
 
 def _dedupe(items: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)
+    return list(dict.fromkeys(items))
 
 
 def required_terms(parsed: ParsedQuery) -> list[str]:
-    """The terms that decide the result set: a term contained in another one adds nothing to an AND."""
+    """The ranking terms: the positive terms, less those contained in another (they add nothing to a score)."""
     return [t for t in parsed.terms if not any(t != o and t in o for o in parsed.terms)]

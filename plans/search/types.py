@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from plans.search.limits import DEFAULT_PAGE_SIZE, DEFAULT_SORT
-from plans.search.registry import FACET_NAMES
-
 if TYPE_CHECKING:
     from plans.models import Plan
 
 SortOrder = Literal["relevance", "-date", "date"]
-FACET_FIELDS = FACET_NAMES  # the facets, in their order (registry.FACETS)
+FACET_FIELDS = ("region", "year", "theme", "level")
 
 
 @dataclass(frozen=True)
@@ -26,9 +23,9 @@ class SearchParams:
     levels: tuple[str, ...] = ()  # Level values: national / provincial / municipal
     year_from: int | None = None
     year_to: int | None = None
-    sort: SortOrder = DEFAULT_SORT
+    sort: SortOrder = "relevance"
     page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
+    page_size: int = 20
     with_facets: bool = True
     with_snippets: bool = True
 
@@ -76,32 +73,42 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)  # normalised terms, for highlighting elsewhere
     notices: list[str] = field(default_factory=list)  # e.g. "查询已简化：…"
     took_ms: float = 0.0
+    reading: str = ""  # how the query was understood: "按以下方式理解：…" (empty without a query)
 
 
 @dataclass
 class ParsedQuery:
-    """A user's query string, made safe: every term is matched as an exact substring (AND).
+    """A user's query string, made safe: an expression tree over exact (normalised) substrings.
 
-    `terms` are the normalised positive terms (phrases included), `phrases` the quoted ones, `excluded`
-    the terms after NOT or a leading minus; `notices` tell the user (in the active language) how the query was
-    simplified.
+    `tree` decides the result set (grammar.py: And / Or / Not / Term / Near; None for an empty query).
+    `terms` are the normalised positive terms (phrases included; for highlighting and ranking), `phrases`
+    the quoted ones, `excluded` the terms under a NOT; `notices` say, in the active language, how the query
+    was repaired.
     """
 
     terms: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    tree: object = None
 
     @property
     def text(self) -> str:
-        """The query as the engine runs it, in the user's own syntax."""
-        parts = [f'"{t}"' if t in self.phrases else t for t in self.terms]
-        parts += [f"-{t}" for t in self.excluded]
-        return " ".join(parts)
+        """The query as the engine runs it, in the query syntax (it parses back to the same tree)."""
+        from plans.search.grammar import to_text
+
+        return to_text(self.tree)
+
+    @property
+    def reading(self) -> str:
+        """How the query was understood, for people, in the active language ("按以下方式理解：…")."""
+        from plans.search.grammar import describe
+
+        return describe(self.tree)
 
     @property
     def is_empty(self) -> bool:
-        return not self.terms
+        return self.tree is None
 
 
 @dataclass
@@ -116,7 +123,6 @@ class IndexReport:
     rebuilt: bool = False  # the index was unreadable and was rebuilt from the database
     fixed: bool = False
     error: str = ""
-    engine: str = ""  # which engine answers (SEARCH_URL): whoosh or tantivy
 
     @property
     def ok(self) -> bool:
