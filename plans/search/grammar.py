@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from plans.search.limits import (  # declared once, beside every other limit of a search
+    MAX_DEPTH,
+    MAX_DISTANCE,
+    MAX_QUERY_CHARS,
+    MAX_TERM_CHARS,
+    MAX_TERMS,
+    MIN_DISTANCE,
+)
 from plans.search.normalize import normalise
-
-MAX_QUERY_CHARS = 200
-MAX_TERMS = 20
-MAX_TERM_CHARS = 40
-MAX_DEPTH = 8  # nested parentheses
-MIN_DISTANCE, MAX_DISTANCE = 1, 500
 
 SENTENCE, PARAGRAPH, CHARS = "sentence", "paragraph", "chars"
 # The field scopes and every name that selects one (lower case; the query is normalised before lexing).

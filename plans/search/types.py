@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from plans.search.limits import DEFAULT_PAGE_SIZE, DEFAULT_SORT
+from plans.search.registry import FACET_NAMES
+
 if TYPE_CHECKING:
     from plans.models import Plan
 
 SortOrder = Literal["relevance", "-date", "date"]
-FACET_FIELDS = ("region", "year", "theme", "level")
+FACET_FIELDS = FACET_NAMES  # the facets, in their order (registry.FACETS)
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,9 @@ class SearchParams:
     levels: tuple[str, ...] = ()  # Level values: national / provincial / municipal
     year_from: int | None = None
     year_to: int | None = None
-    sort: SortOrder = "relevance"
+    sort: SortOrder = DEFAULT_SORT
     page: int = 1
-    page_size: int = 20
+    page_size: int = DEFAULT_PAGE_SIZE
     with_facets: bool = True
     with_snippets: bool = True
 
@@ -123,6 +126,7 @@ class IndexReport:
     rebuilt: bool = False  # the index was unreadable and was rebuilt from the database
     fixed: bool = False
     error: str = ""
+    engine: str = ""  # which engine answers (SEARCH_URL): whoosh or tantivy
 
     @property
     def ok(self) -> bool:
