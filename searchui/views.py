@@ -20,7 +20,7 @@ from plans import search as engine
 from plans import selectors
 from plans.models import Plan
 from plans.search.types import SearchParams, SearchResult
-from searchui import export, links
+from searchui import analysis, export, links
 from searchui.compare import compare_matrix
 from searchui.facets import build_facets, facet_titles, level_label
 from searchui.histogram import year_histogram
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 CSV_MAX_ROWS = 20_000
 RELATED_PLANS = 5
+PLAN_OCCURRENCE_WIDTH = 16  # context either side in the plan page's list of occurrences
 JSON_OPTIONS = {"ensure_ascii": False}
 
 
@@ -114,6 +115,8 @@ def _results_context(params: SearchParams, result: SearchResult, notices: list[s
         "filter_chips": _filter_summary(params),
         "clear_all_url": links.search_url(links.clear_filters(params)) if links.has_filters(params) else None,
         "compare_url": links.compare_url(params),
+        "trends_url": analysis.trends_url_for_search(params) if params.q else None,
+        "kwic_url": analysis.kwic_url_for_search(params) if params.q else None,
         "json_url": links.search_url(params, format="json"),
         "csv_url": links.search_url(links.with_page(params, 1), format="csv"),
     }
@@ -223,6 +226,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             for pt in plan.plan_themes.all()
         ],
         "related": engine.related_plans(plan, limit=RELATED_PLANS),
+        "occurrences": engine.plan_occurrences(plan.pk, q, width=PLAN_OCCURRENCE_WIDTH) if terms else [],
+        "kwic_url": analysis.kwic_url(SearchParams(q=q)) if terms else None,
         "back_url": back,
         "json_url": f"{plan.get_absolute_url()}?format=json",
         "region_url": links.search_url(SearchParams(regions=(plan.region.name,))) if plan.region_id else None,

@@ -10,11 +10,14 @@
     related_plans(plan, limit=5) -> list[Plan]
     warm()                                             load the segmenter and open the index at start-up
     clear_term_cache()                                 forget cached term sets (benchmarks: first-time latency)
+    trends(terms, filters, region_order) -> Trends     per term × year and term × region × year figures
+    kwic(q, filters, sort=, width=, page=, page_size=) -> KwicPage / kwic_lines(...) / plan_occurrences(id, q)
 
 See README "Search engine" for the design and "Scale-out: Elasticsearch" for the other engine.
 """
 
 from plans.search.engine import cross_counts, search
+from plans.search.kwic import KwicLine, KwicPage, kwic, kwic_lines, plan_occurrences
 from plans.search.exact import clear_term_cache
 from plans.search.highlight import highlight_html, snippet_html
 from plans.search.indexing import (
@@ -29,6 +32,7 @@ from plans.search.indexing import (
 )
 from plans.search.query import parse_query
 from plans.search.related import related_plans
+from plans.search.trends import Trends, TermTrend, trends
 from plans.search.types import (
     FacetValue,
     Hit,
@@ -71,17 +75,24 @@ __all__ = [
     "FacetValue",
     "Hit",
     "IndexReport",
+    "KwicLine",
+    "KwicPage",
     "ParsedQuery",
     "SearchParams",
     "SearchResult",
     "SectionHit",
+    "TermTrend",
+    "Trends",
     "check_index",
     "enqueue_index",
     "enqueue_remove",
     "highlight_html",
     "index_health",
     "index_plans",
+    "kwic",
+    "kwic_lines",
     "parse_query",
+    "plan_occurrences",
     "rebuild_index",
     "related_plans",
     "remove_plan",
@@ -89,6 +100,7 @@ __all__ = [
     "snippet_html",
     "cross_counts",
     "clear_term_cache",
+    "trends",
     "wait_for_indexing",
     "warm",
 ]
