@@ -84,7 +84,9 @@ def parse_trends(query: QueryDict, vocabulary: Vocabulary) -> TrendsRequest:
     if len(terms) > MAX_TERMS:
         notices.append(_("最多比较 %(n)d 个词，只保留前 %(n)d 个。") % {"n": MAX_TERMS})
         terms = terms[:MAX_TERMS]
-    return TrendsRequest(tuple(terms), filters_of(parsed.params), parsed.format, tuple(dict.fromkeys(notices)))
+    return TrendsRequest(
+        tuple(terms), filters_of(parsed.params), parsed.format, tuple(dict.fromkeys(notices))
+    )
 
 
 def parse_kwic(query: QueryDict, vocabulary: Vocabulary) -> KwicRequest:
@@ -130,7 +132,9 @@ def trends_url(terms, filters: SearchParams, *, format: str | None = None) -> st
 
 
 def kwic_pairs(params: SearchParams, sort: str, width: int) -> list[tuple[str, str]]:
-    state = links.normalized(dataclasses.replace(params, sort=_DEFAULT.sort, page=1, page_size=_DEFAULT.page_size))
+    state = links.normalized(
+        dataclasses.replace(params, sort=_DEFAULT.sort, page=1, page_size=_DEFAULT.page_size)
+    )
     pairs = links.query_pairs(state)
     if sort != DEFAULT_SORT:
         pairs.append(("sort", sort))
@@ -143,7 +147,9 @@ def kwic_pairs(params: SearchParams, sort: str, width: int) -> list[tuple[str, s
     return pairs
 
 
-def kwic_url(params: SearchParams, sort: str = DEFAULT_SORT, width: int = DEFAULT_WIDTH, *, format=None) -> str:
+def kwic_url(
+    params: SearchParams, sort: str = DEFAULT_SORT, width: int = DEFAULT_WIDTH, *, format=None
+) -> str:
     """The canonical /kwic/ URL of a state."""
     pairs = kwic_pairs(params, sort, width)
     if format and format != "html":

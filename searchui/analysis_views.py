@@ -28,9 +28,18 @@ JSON_OPTIONS = {"ensure_ascii": False}
 KWIC_CSV_MAX_LINES = 50_000
 KWIC_COLUMNS = ("plan_id", "title", "region", "year", "section", "anchor", "left", "match", "right", "url")
 TRENDS_CSV_COLUMNS = (
-    "term", "region", "year", "plans", "total_plans", "share", "occurrences", "per_10k_chars",
-    "first_year", "last_year", "peak_year",
-)  # fmt: skip
+    "term",
+    "region",
+    "year",
+    "plans",
+    "total_plans",
+    "share",
+    "occurrences",
+    "per_10k_chars",
+    "first_year",
+    "last_year",
+    "peak_year",
+)
 
 
 def _vocabulary():
@@ -106,10 +115,18 @@ def _trends_csv_rows(result: Trends) -> Iterator[list]:
         for region in series.regions:
             for figures in region.years:
                 yield [
-                    series.term, region.region, figures.year, figures.plans, figures.total_plans,
-                    figures.share, figures.occurrences, figures.per_10k_chars,
-                    region.first_year, region.last_year, region.peak_year,
-                ]  # fmt: skip
+                    series.term,
+                    region.region,
+                    figures.year,
+                    figures.plans,
+                    figures.total_plans,
+                    figures.share,
+                    figures.occurrences,
+                    figures.per_10k_chars,
+                    region.first_year,
+                    region.last_year,
+                    region.peak_year,
+                ]
 
 
 def _series_charts(result: Trends, filters: SearchParams) -> dict:
@@ -122,10 +139,17 @@ def _series_charts(result: Trends, filters: SearchParams) -> dict:
                 charts.Point(
                     f.year,
                     value(f),
-                    links.search_url(_search_state(series.term, filters, year=f.year)) if f.total_plans else None,
+                    links.search_url(_search_state(series.term, filters, year=f.year))
+                    if f.total_plans
+                    else None,
                     _("%(term)s %(year)d年：%(value)s（%(plans)d/%(total)d 份文件）")
-                    % {"term": series.term, "year": f.year, "value": shown(f), "plans": f.plans,
-                       "total": f.total_plans},  # fmt: skip
+                    % {
+                        "term": series.term,
+                        "year": f.year,
+                        "value": shown(f),
+                        "plans": f.plans,
+                        "total": f.total_plans,
+                    },
                 )
                 for f in series.years
             ],
@@ -187,7 +211,11 @@ def _adoption(series: TermTrend, filters: SearchParams, index: int) -> dict:
         }
         for r in regions
     ]
-    return {"chart": chart, "firsts": firsts, "never": [r.region for r in series.regions if r.first_year is None]}
+    return {
+        "chart": chart,
+        "firsts": firsts,
+        "never": [r.region for r in series.regions if r.first_year is None],
+    }
 
 
 def _heat(series: TermTrend, years: list[int], filters: SearchParams, index: int):
@@ -196,9 +224,12 @@ def _heat(series: TermTrend, years: list[int], filters: SearchParams, index: int
         cells = []
         for f in region.years:
             label = _("%(region)s %(year)d年：每万字 %(rate)s 次，%(plans)d/%(total)d 份文件提及") % {
-                "region": region.region, "year": f.year, "rate": f.per_10k_chars, "plans": f.plans,
+                "region": region.region,
+                "year": f.year,
+                "rate": f.per_10k_chars,
+                "plans": f.plans,
                 "total": f.total_plans,
-            }  # fmt: skip
+            }
             first = f.year == region.first_year
             if first:
                 label += _("（首次提及）")
@@ -244,7 +275,9 @@ def trends(request: HttpRequest) -> HttpResponse:
         return JsonResponse(trends_json(result, notices), json_dumps_params=JSON_OPTIONS)
     if parsed.format == "csv":
         lines = export.csv_stream(TRENDS_CSV_COLUMNS, _trends_csv_rows(result))
-        response = StreamingHttpResponse((line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="policy-search-trends.csv"'
         return response
     filters = parsed.filters
@@ -269,10 +302,13 @@ def trends(request: HttpRequest) -> HttpResponse:
                 "adoption": _adoption(series, filters, index),
                 "heat": _heat(series, result.years, filters, index) if series.regions else None,
                 "year_rows": [
-                    {"figures": f, "share": _percent(f.share),
-                     "url": links.search_url(_search_state(series.term, filters, year=f.year))}
+                    {
+                        "figures": f,
+                        "share": _percent(f.share),
+                        "url": links.search_url(_search_state(series.term, filters, year=f.year)),
+                    }
                     for f in series.years
-                ],  # fmt: skip
+                ],
             }
             for index, series in enumerate(result.series)
         ],
@@ -316,14 +352,20 @@ def _kwic_csv(request: HttpRequest, parsed: analysis.KwicRequest) -> StreamingHt
 
     def rows() -> Iterator[list]:
         for line in engine.kwic_lines(
-            params.q, params, sort=parsed.sort, width=parsed.width, limit=KWIC_CSV_MAX_LINES,
+            params.q,
+            params,
+            sort=parsed.sort,
+            width=parsed.width,
+            limit=KWIC_CSV_MAX_LINES,
             region_order=region_order,
-        ):  # fmt: skip
+        ):
             item = _line_json(line, params.q, absolute)
             yield [item[name] for name in KWIC_COLUMNS]
 
     lines = export.csv_stream(KWIC_COLUMNS, rows())
-    response = StreamingHttpResponse((line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="policy-search-kwic.csv"'
     return response
 
@@ -334,9 +376,14 @@ def _run_kwic(parsed: analysis.KwicRequest, notices: list[str]) -> tuple[KwicPag
 
     def run(state: SearchParams) -> KwicPage:
         return engine.kwic(
-            state.q, state, sort=parsed.sort, width=parsed.width, page=state.page, page_size=state.page_size,
+            state.q,
+            state,
+            sort=parsed.sort,
+            width=parsed.width,
+            page=state.page,
+            page_size=state.page_size,
             region_order=region_order,
-        )  # fmt: skip
+        )
 
     result = run(params)
     if params.page > 1 and params.page > result.pages:
@@ -403,7 +450,8 @@ def kwic(request: HttpRequest) -> HttpResponse:
         "lines_start": (result.page - 1) * result.page_size + 1,
         "pagination": pages,
         "sort_options": [
-            {"value": value, "label": label, "selected": value == parsed.sort} for value, label in sort_labels.items()
+            {"value": value, "label": label, "selected": value == parsed.sort}
+            for value, label in sort_labels.items()
         ],
         # Hidden inputs carrying the filters (and page size) through the form; the form sets q, sort, width.
         "form_pairs": [(k, v) for k, v in pairs if k not in {"q", "sort", "width", "page"}],

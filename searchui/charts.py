@@ -81,9 +81,15 @@ def _x_positions(years: Sequence[int]) -> dict[int, float]:
 
 
 def line_chart(
-    chart_id: str, title: str, description: str, years: Sequence[int], lines: Sequence[Line],
-    *, value_format: Callable[[float], str] = _number, maximum: float | None = None,
-) -> SafeString:  # fmt: skip
+    chart_id: str,
+    title: str,
+    description: str,
+    years: Sequence[int],
+    lines: Sequence[Line],
+    *,
+    value_format: Callable[[float], str] = _number,
+    maximum: float | None = None,
+) -> SafeString:
     """A line per series over the years; every point a link. `maximum` fixes the top of the y axis."""
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     top = maximum or nice_ceiling(max((p.value for line in lines for p in line.points), default=0))
@@ -96,8 +102,16 @@ def line_chart(
         format_html(
             '<svg class="chart" id="{}" viewBox="0 0 {} {}" aria-labelledby="{}-title {}-desc" role="group">'
             '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-            chart_id, WIDTH, HEIGHT, chart_id, chart_id, chart_id, title, chart_id, description,
-        )  # fmt: skip
+            chart_id,
+            WIDTH,
+            HEIGHT,
+            chart_id,
+            chart_id,
+            chart_id,
+            title,
+            chart_id,
+            description,
+        )
     ]
     for step in range(GRID_LINES + 1):
         value = top * step / GRID_LINES
@@ -106,8 +120,14 @@ def line_chart(
             format_html(
                 '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
                 '<text class="axis-label" x="{}" y="{}" text-anchor="end" aria-hidden="true">{}</text>',
-                MARGIN_LEFT, WIDTH - MARGIN_RIGHT, _f(y), _f(y), MARGIN_LEFT - 6, _f(y + 4), value_format(value),
-            )  # fmt: skip
+                MARGIN_LEFT,
+                WIDTH - MARGIN_RIGHT,
+                _f(y),
+                _f(y),
+                MARGIN_LEFT - 6,
+                _f(y + 4),
+                value_format(value),
+            )
         )
     every = max(1, math.ceil(len(years) / MAX_YEAR_LABELS))
     for index, year in enumerate(years):
@@ -115,8 +135,10 @@ def line_chart(
             parts.append(
                 format_html(
                     '<text class="axis-label" x="{}" y="{}" text-anchor="middle" aria-hidden="true">{}</text>',
-                    _f(xs[year]), HEIGHT - MARGIN_BOTTOM + 18, year,
-                )  # fmt: skip
+                    _f(xs[year]),
+                    HEIGHT - MARGIN_BOTTOM + 18,
+                    year,
+                )
             )
     for index, line in enumerate(lines):
         series = f"series-{index % 5}"
@@ -127,8 +149,10 @@ def line_chart(
                 continue
             dot = format_html(
                 '<circle class="point {}" cx="{}" cy="{}" r="4.5"></circle>',
-                series, _f(xs[point.year]), _f(y_of(point.value)),
-            )  # fmt: skip
+                series,
+                _f(xs[point.year]),
+                _f(y_of(point.value)),
+            )
             if point.url:
                 parts.append(format_html('<a href="{}"><title>{}</title>{}</a>', point.url, point.label, dot))
             else:
@@ -144,7 +168,9 @@ def heat_level(value: float, peak: float) -> int:
     return max(1, min(HEAT_LEVELS, math.ceil(HEAT_LEVELS * value / peak)))
 
 
-def heat_map(chart_id: str, title: str, description: str, years: Sequence[int], rows: Sequence[HeatRow]) -> SafeString:
+def heat_map(
+    chart_id: str, title: str, description: str, years: Sequence[int], rows: Sequence[HeatRow]
+) -> SafeString:
     """Regions down, years across, each cell shaded by its value; a ring marks each region's first mention."""
     peak = max((c.value for row in rows for c in row.cells), default=0)
     width = LABEL_W + CELL_W * len(years) + 4
@@ -154,37 +180,57 @@ def heat_map(chart_id: str, title: str, description: str, years: Sequence[int], 
         format_html(
             '<svg class="heatmap" id="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
             'aria-labelledby="{}-title {}-desc" role="group"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-            chart_id, width, height, width, height, chart_id, chart_id, chart_id, title, chart_id, description,
-        )  # fmt: skip
+            chart_id,
+            width,
+            height,
+            width,
+            height,
+            chart_id,
+            chart_id,
+            chart_id,
+            title,
+            chart_id,
+            description,
+        )
     ]
     for index, year in enumerate(years):
         if index % every == 0 or index == len(years) - 1:
             parts.append(
                 format_html(
                     '<text class="axis-label" x="{}" y="{}" text-anchor="middle" aria-hidden="true">{}</text>',
-                    LABEL_W + CELL_W * index + CELL_W // 2, HEAD_H - 8, year,
-                )  # fmt: skip
+                    LABEL_W + CELL_W * index + CELL_W // 2,
+                    HEAD_H - 8,
+                    year,
+                )
             )
     for row_index, row in enumerate(rows):
         y = HEAD_H + CELL_H * row_index
         parts.append(
             format_html(
                 '<text class="axis-label" x="{}" y="{}" text-anchor="end" aria-hidden="true">{}</text>',
-                LABEL_W - 6, y + CELL_H - 7, row.region,
-            )  # fmt: skip
+                LABEL_W - 6,
+                y + CELL_H - 7,
+                row.region,
+            )
         )
         for col_index, cell in enumerate(row.cells):
             x = LABEL_W + CELL_W * col_index
             level = f"heat-{heat_level(cell.value, peak)}" if cell.has_plans else "no-plans"
             shape = format_html(
                 '<rect class="cell {}" x="{}" y="{}" width="{}" height="{}"></rect>',
-                level, x + 1, y + 1, CELL_W - 2, CELL_H - 2,
-            )  # fmt: skip
+                level,
+                x + 1,
+                y + 1,
+                CELL_W - 2,
+                CELL_H - 2,
+            )
             if cell.first:
                 shape += format_html(
                     '<circle class="first-mark" cx="{}" cy="{}" r="{}"></circle>',
-                    x + CELL_W // 2, y + CELL_H // 2, CELL_H // 2 - 4,
-                )  # fmt: skip
+                    x + CELL_W // 2,
+                    y + CELL_H // 2,
+                    CELL_H // 2 - 4,
+                )
             if cell.url:
                 parts.append(format_html('<a href="{}"><title>{}</title>{}</a>', cell.url, cell.label, shape))
             else:

@@ -19,7 +19,6 @@ See README "Search engine" for the design: an engine-neutral core over Snapshot 
 """
 
 from plans.search.engine import cross_counts, search
-from plans.search.kwic import KwicLine, KwicPage, kwic, kwic_lines, plan_occurrences
 from plans.search.highlight import highlight_html, snippet_html
 from plans.search.indexing import (
     check_index,
@@ -31,10 +30,11 @@ from plans.search.indexing import (
     remove_plan,
     wait_for_indexing,
 )
+from plans.search.kwic import KwicLine, KwicPage, kwic, kwic_lines, plan_occurrences
 from plans.search.query import parse_query
 from plans.search.related import related_plans
 from plans.search.snapshot import Snapshot, StoredDocument, current_snapshot
-from plans.search.trends import Trends, TermTrend, trends
+from plans.search.trends import TermTrend, Trends, trends
 from plans.search.types import (
     FacetValue,
     Hit,

@@ -228,7 +228,9 @@ def kwic(
     page_size = max(1, int(page_size))
     with _opened() as snapshot:
         if snapshot is None:
-            return KwicPage(parsed.text, 0, 0, 1, 1, page_size, [], [*parsed.notices, INDEX_REBUILDING_NOTICE])
+            return KwicPage(
+                parsed.text, 0, 0, 1, 1, page_size, [], [*parsed.notices, INDEX_REBUILDING_NOTICE]
+            )
         if not strings:
             return KwicPage(parsed.text, 0, 0, 1, 1, page_size, [], list(parsed.notices))
         count, plans, order = _ordered(snapshot, parsed, strings, filters, sort, region_order)
@@ -268,11 +270,16 @@ def kwic_lines(
         sent = 0
         if sort in ("left", "right"):
             chunks: Iterable = (
-                order[i : i + DOCUMENT_BATCH * 10] for i in range(0, min(len(order), limit), DOCUMENT_BATCH * 10)
+                order[i : i + DOCUMENT_BATCH * 10]
+                for i in range(0, min(len(order), limit), DOCUMENT_BATCH * 10)
             )
         else:
             chunks = (
-                [(d, s, n) for d in order[i : i + DOCUMENT_BATCH] for s, n in _doc_occurrences(snapshot, strings, d)]
+                [
+                    (d, s, n)
+                    for d in order[i : i + DOCUMENT_BATCH]
+                    for s, n in _doc_occurrences(snapshot, strings, d)
+                ]
                 for i in range(0, len(order), DOCUMENT_BATCH)
             )
         for chunk in chunks:
@@ -298,6 +305,8 @@ def plan_occurrences(plan_id: int, q: str, width: int = DEFAULT_WIDTH) -> list[K
             return []
         found = []
         for string in strings:
-            found += [(docnum, start, len(string)) for start in string_starts(snapshot, string).get(docnum, ())]
+            found += [
+                (docnum, start, len(string)) for start in string_starts(snapshot, string).get(docnum, ())
+            ]
         found.sort(key=lambda item: (item[1], item[2]))
         return _lines(snapshot, found, _width(width))

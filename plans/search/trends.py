@@ -99,7 +99,14 @@ class _Totals:
 
 def filter_key(filters: SearchParams) -> tuple:
     """What of a SearchParams decides a filtered set (the query, sort and page do not)."""
-    return (filters.regions, filters.years, filters.themes, filters.levels, filters.year_from, filters.year_to)
+    return (
+        filters.regions,
+        filters.years,
+        filters.themes,
+        filters.levels,
+        filters.year_from,
+        filters.year_to,
+    )
 
 
 def _totals(snapshot, filters: SearchParams) -> _Totals:
@@ -142,9 +149,7 @@ def term_trend(
             region_plans[region, year] += 1
             region_occurrences[region, year] += found
     all_years = sorted(totals.plans)
-    series = [
-        YearFigures(y, plans[y], totals.plans[y], occurrences[y], totals.chars[y]) for y in all_years
-    ]
+    series = [YearFigures(y, plans[y], totals.plans[y], occurrences[y], totals.chars[y]) for y in all_years]
     region_trends = []
     for region in {r for r, _y in totals.region_plans}:
         figures = [
