@@ -247,14 +247,37 @@ def themes(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     parsed = _parse(request)
     params = links.normalized(dataclasses.replace(parsed.params, page=1))
-    matrix = compare_matrix(params, engine.search, engine.cross_counts, region_order=selectors.region_order())
+    region_order = selectors.region_order()
+    # With a query, its intensity shades the cells (the region and year selections choose what is shown,
+    # as for the counts, so the trend is computed without them).
+    free = dataclasses.replace(params, regions=(), years=())
+    trend = engine.trends([params.q], free, region_order).series if params.q else []
+    matrix = compare_matrix(
+        params,
+        engine.search,
+        engine.cross_counts,
+        region_order=region_order,
+        trend=trend[0] if trend else None,
+    )
     if parsed.format == "json":
         data = {
             "query": params.q,
             "count": matrix.total,
             "years": matrix.years,
             "rows": [
-                {"region": row.region, "total": row.total.count, "counts": [cell.count for cell in row.cells]}
+                {
+                    "region": row.region,
+                    "total": row.total.count,
+                    "counts": [cell.count for cell in row.cells],
+                    **(
+                        {
+                            "per_10k_chars": [cell.per_10k_chars for cell in row.cells],
+                            "first_year": row.first_year,
+                        }
+                        if matrix.intensity
+                        else {}
+                    ),
+                }
                 for row in matrix.rows
             ],
             "notices": list(parsed.notices),
@@ -265,6 +288,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "matrix": matrix,
         "notices": parsed.notices,
         "results_url": links.search_url(params),
+        "trends_url": analysis.trends_url_for_search(params) if params.q else None,
         "query_form_pairs": [(k, v) for k, v in links.query_pairs(params) if k not in {"q", "page"}],
         "filter_chips": _filter_summary(params, url_for=links.compare_url),
         "clear_all_url": links.compare_url(links.clear_filters(params))
