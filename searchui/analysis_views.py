@@ -7,6 +7,7 @@ The figures come from plans.search.trends and plans.search.kwic; this module onl
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
@@ -25,6 +26,7 @@ from searchui.pages import pagination
 from searchui.params import MAX_PAGE_SIZE
 
 JSON_OPTIONS = {"ensure_ascii": False}
+GRID_STEPS = charts.GRID_LINES
 KWIC_CSV_MAX_LINES = 50_000
 KWIC_COLUMNS = ("plan_id", "title", "region", "year", "section", "anchor", "left", "match", "right", "url")
 TRENDS_CSV_COLUMNS = (
@@ -201,7 +203,11 @@ def _adoption(series: TermTrend, filters: SearchParams, index: int) -> dict:
         _("按年份的累计地区数；各地区首次提及的年份见旁边的列表。"),
         [y for y, _n in curve],
         [charts.Line(series.term, points)],
-        maximum=float(max(total_regions, 1)),
+        maximum=float(
+            GRID_STEPS * math.ceil(max(total_regions, 1) / GRID_STEPS)
+        ),  # whole regions on the grid
+        value_format=lambda v: f"{v:.0f}",
+        first_series=index,
     )
     firsts = [
         {

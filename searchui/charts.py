@@ -89,8 +89,10 @@ def line_chart(
     *,
     value_format: Callable[[float], str] = _number,
     maximum: float | None = None,
+    first_series: int = 0,
 ) -> SafeString:
-    """A line per series over the years; every point a link. `maximum` fixes the top of the y axis."""
+    """A line per series over the years; every point a link. `maximum` fixes the top of the y axis;
+    `first_series` picks the style of the first line (a term's own chart keeps the term's style)."""
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     top = maximum or nice_ceiling(max((p.value for line in lines for p in line.points), default=0))
     xs = _x_positions(years)
@@ -141,7 +143,7 @@ def line_chart(
                 )
             )
     for index, line in enumerate(lines):
-        series = f"series-{index % 5}"
+        series = f"series-{(first_series + index) % 5}"
         coordinates = " ".join(f"{xs[p.year]:.1f},{y_of(p.value):.1f}" for p in line.points if p.year in xs)
         parts.append(format_html('<polyline class="line {}" points="{}"></polyline>', series, coordinates))
         for point in line.points:
