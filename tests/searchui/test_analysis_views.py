@@ -300,3 +300,15 @@ def test_compare_gains_intensity_and_first_mentions(client, corpus):
     assert rows["湖北"]["per_10k_chars"][data["years"].index(2017)] == round(hubei_2017, 3)
     html = client.get("/compare/?q=科技金融").content.decode()
     assert html.count("first-mention") >= 2 and "intensity-" in html
+
+
+def test_pages_and_notices_in_english(client, corpus):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/trends/"})
+    html = client.get("/trends/?term=科技金融").content.decode()
+    assert "Trends and diffusion" in html and "Adoption curve" in html and "per 10,000 characters" in html
+    html = client.get("/kwic/?q=科技金融").content.decode()
+    assert "Keyword in context" in html and "occurrences in" in html
+    notices = client.get("/kwic/?q=科技&width=abc&format=json").json()["notices"]
+    assert notices == ["The context width “abc” is not valid (1–100); using 30."]
+    notices = client.get("/trends/?" + "&".join(f"term={t}" for t in "abcdef") + "&format=json").json()["notices"]  # fmt: skip
+    assert notices == ["At most 5 terms can be compared; the first 5 were kept."]
