@@ -22,6 +22,13 @@ FIVE_TERM_SETS = tuple(TERMS[i : i + 5] for i in range(0, len(TERMS) - 4, 2))
 KWIC_QUERIES = ("科技金融", "孵化器", "乡村振兴", "营商环境", "专精特新", "创新驱动", "数字经济", "发展")
 CSV_QUERIES = ("发展", "创新")  # common enough for 50,000 lines at 704 real reports and above
 REPEATS = 3
+CASES_FIELDS = (
+    "trends_one_term",
+    "trends_five_terms",
+    "kwic_first_page",
+    "kwic_first_page_sort_left",
+    "search_page",
+)
 HOST = "127.0.0.1"
 
 
