@@ -1,5 +1,9 @@
 """The region × year matrix of /compare/: how many plans of the current query and filters fall in each cell.
 
+With a query, the cells also carry the term's intensity (occurrences per 10,000 characters of that region's
+plans of that year, plans.search.trends) for shading, and each region's first-mention year is marked: for a
+collection of one report a year, plan counts are all 0 or 1, and intensity is what differs.
+
 One search gives the totals (facet counts, one hit, no snippets); the engine's cross_counts gives every
 cell in one pass over the result set (it used to take one search per row or column: 480 ms at 704 plans).
 """
@@ -11,6 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from plans.search.trends import TermTrend
 from plans.search.types import SearchParams, SearchResult
 from searchui import links
 
@@ -23,6 +28,8 @@ class Cell:
     count: int
     url: str | None  # None for an empty cell
     heat: int = 0  # 0 (empty) to 4 (the fullest cells), for shading
+    per_10k_chars: float | None = None  # the query's intensity in this cell (None without a query)
+    first: bool = False  # the region's first year with a matching plan
 
 
 @dataclass
@@ -30,6 +37,7 @@ class Row:
     region: str
     total: Cell
     cells: list[Cell]
+    first_year: int | None = None
 
 
 @dataclass
@@ -39,6 +47,7 @@ class Matrix:
     column_totals: list[Cell]
     total: int  # plans of the result set (some may have no region or year)
     searches: int
+    intensity: bool = False  # cells are shaded by per_10k_chars, not by plan counts
 
     @property
     def placed(self) -> int:
@@ -59,9 +68,17 @@ def _cell(params: SearchParams, count: int, **only: str | int) -> Cell:
 
 
 def compare_matrix(
-    params: SearchParams, run: Runner, cross: CrossCounter, *, region_order: Mapping[str, int]
+    params: SearchParams,
+    run: Runner,
+    cross: CrossCounter,
+    *,
+    region_order: Mapping[str, int],
+    trend: TermTrend | None = None,
 ) -> Matrix:
-    """Count the result set of `params` by region and year (`run` searches, `cross` counts by two facets)."""
+    """Count the result set of `params` by region and year (`run` searches, `cross` counts by two facets).
+
+    `trend`, the query's figures under the same filters, shades the cells by intensity and marks first mentions.
+    """
     probe = dataclasses.replace(params, page=1, page_size=1, with_facets=True, with_snippets=False)
     base = run(probe)
     searches = 1
@@ -79,20 +96,37 @@ def compare_matrix(
     searches += 1
 
     peak = max(grid.values(), default=0)
+    by_region = {r.region: r for r in trend.regions} if trend else {}
+    rates = {(r.region, f.year): f.per_10k_chars for r in by_region.values() for f in r.years if f.plans}
+    peak_rate = max(rates.values(), default=0)
 
-    def shaded(cell: Cell) -> Cell:
-        heat = math.ceil(4 * cell.count / peak) if peak and cell.count else 0
-        return dataclasses.replace(cell, heat=heat)
+    def shaded(cell: Cell, region: str, year: int) -> Cell:
+        if trend is None:
+            heat = math.ceil(4 * cell.count / peak) if peak and cell.count else 0
+            return dataclasses.replace(cell, heat=heat)
+        rate = rates.get((region, year), 0.0)
+        heat = max(1, math.ceil(4 * rate / peak_rate)) if peak_rate and rate else 0
+        first = region in by_region and by_region[region].first_year == year
+        return dataclasses.replace(cell, heat=heat, per_10k_chars=rate, first=first and bool(cell.count))
 
     rows = [
         Row(
             region=region,
             total=_cell(params, region_totals[region], region=region),
             cells=[
-                shaded(_cell(params, grid.get((region, year), 0), region=region, year=year)) for year in years
+                shaded(_cell(params, grid.get((region, year), 0), region=region, year=year), region, year)
+                for year in years
             ],
+            first_year=by_region[region].first_year if region in by_region else None,
         )
         for region in regions
     ]
     column_totals = [_cell(params, year_totals[year], year=year) for year in years]
-    return Matrix(years=years, rows=rows, column_totals=column_totals, total=base.count, searches=searches)
+    return Matrix(
+        years=years,
+        rows=rows,
+        column_totals=column_totals,
+        total=base.count,
+        searches=searches,
+        intensity=trend is not None,
+    )

@@ -144,8 +144,9 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def csv_rows(plans: Iterable[Plan], absolute: AbsoluteUrl) -> Iterator[str]:
-    """The CSV of a result set as encoded lines: a UTF-8 BOM (so Excel reads Chinese), a header, a row per plan."""
+def csv_stream(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """Encoded CSV lines: a UTF-8 BOM (so Excel reads Chinese) and the header, then each row as it comes,
+    every cell formula-safe. A generator, so a response can stream it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -155,11 +156,21 @@ def csv_rows(plans: Iterable[Plan], absolute: AbsoluteUrl) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow([header for _, header in CSV_COLUMNS])
+    writer.writerow(list(header))
     yield "\ufeff" + flush()
-    for plan in plans:
-        meta = plan_metadata(plan, absolute)
-        meta["themes"] = "；".join(meta["themes"])
-        meta["level"] = meta["level_label"] or ""
-        writer.writerow([_cell(meta[key]) for key, _ in CSV_COLUMNS])
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
         yield flush()
+
+
+def csv_rows(plans: Iterable[Plan], absolute: AbsoluteUrl) -> Iterator[str]:
+    """The CSV of a result set as encoded lines: a UTF-8 BOM (so Excel reads Chinese), a header, a row per plan."""
+
+    def rows() -> Iterator[list]:
+        for plan in plans:
+            meta = plan_metadata(plan, absolute)
+            meta["themes"] = "；".join(meta["themes"])
+            meta["level"] = meta["level_label"] or ""
+            yield [meta[key] for key, _ in CSV_COLUMNS]
+
+    return csv_stream([header for _, header in CSV_COLUMNS], rows())

@@ -103,17 +103,20 @@ class Pagination:
     links: list[PageLink] = field(default_factory=list)
 
 
-def pagination(params: SearchParams, page: int, pages: int) -> Pagination:
-    """First, last and a window of pages around the current one, with gaps between."""
+def pagination(params: SearchParams, page: int, pages: int, url_for=None) -> Pagination:
+    """First, last and a window of pages around the current one, with gaps between.
+
+    `url_for(state, format=None)` builds the links (default: /search/; /kwic/ passes its own)."""
+    url_for = url_for or links.search_url
     result = Pagination(page=page, pages=pages)
     if page > 1:
         previous = links.with_page(params, page - 1)
-        result.previous_url = links.search_url(previous)
-        result.previous_json = links.search_url(previous, format="json")
+        result.previous_url = url_for(previous)
+        result.previous_json = url_for(previous, format="json")
     if page < pages:
         following = links.with_page(params, page + 1)
-        result.next_url = links.search_url(following)
-        result.next_json = links.search_url(following, format="json")
+        result.next_url = url_for(following)
+        result.next_json = url_for(following, format="json")
     if pages <= 1:
         return result
     numbers = sorted({1, pages, *range(max(1, page - PAGE_WINDOW), min(pages, page + PAGE_WINDOW) + 1)})
@@ -122,7 +125,7 @@ def pagination(params: SearchParams, page: int, pages: int) -> Pagination:
         if number - previous_number > 1:
             result.links.append(PageLink(None, None))
         result.links.append(
-            PageLink(number, links.search_url(links.with_page(params, number)), current=number == page)
+            PageLink(number, url_for(links.with_page(params, number)), current=number == page)
         )
         previous_number = number
     return result

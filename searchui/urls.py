@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from searchui import syntax, views
+from searchui import analysis_views, syntax, views
 
 app_name = "searchui"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
     path("themes/", views.themes, name="themes"),
     path("compare/", views.compare, name="compare"),
+    path("trends/", analysis_views.trends, name="trends"),
+    path("kwic/", analysis_views.kwic, name="kwic"),
 ]

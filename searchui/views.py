@@ -21,7 +21,7 @@ from plans import selectors
 from plans.models import Plan
 from plans.search.registry import FACETS
 from plans.search.types import SearchParams, SearchResult
-from searchui import export, links
+from searchui import analysis, export, links
 from searchui.compare import compare_matrix
 from searchui.facets import build_facets, facet_titles, level_label
 from searchui.histogram import year_histogram
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 CSV_MAX_ROWS = 20_000
 RELATED_PLANS = 5
+PLAN_OCCURRENCE_WIDTH = 16  # context either side in the plan page's list of occurrences
 JSON_OPTIONS = {"ensure_ascii": False}
 
 
@@ -115,6 +116,8 @@ def _results_context(params: SearchParams, result: SearchResult, notices: list[s
         "filter_chips": _filter_summary(params),
         "clear_all_url": links.search_url(links.clear_filters(params)) if links.has_filters(params) else None,
         "compare_url": links.compare_url(params),
+        "trends_url": analysis.trends_url_for_search(params) if params.q else None,
+        "kwic_url": analysis.kwic_url_for_search(params) if params.q else None,
         "json_url": links.search_url(params, format="json"),
         "csv_url": links.search_url(links.with_page(params, 1), format="csv"),
     }
@@ -226,6 +229,8 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             for pt in plan.plan_themes.all()
         ],
         "related": engine.related_plans(plan, limit=RELATED_PLANS),
+        "occurrences": engine.plan_occurrences(plan.pk, q, width=PLAN_OCCURRENCE_WIDTH) if terms else [],
+        "kwic_url": analysis.kwic_url(SearchParams(q=q)) if terms else None,
         "back_url": back,
         "json_url": f"{plan.get_absolute_url()}?format=json",
         "region_url": links.search_url(SearchParams(regions=(plan.region.name,))) if plan.region_id else None,
@@ -245,14 +250,37 @@ def themes(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     parsed = _parse(request)
     params = links.normalized(dataclasses.replace(parsed.params, page=1))
-    matrix = compare_matrix(params, engine.search, engine.cross_counts, region_order=selectors.region_order())
+    region_order = selectors.region_order()
+    # With a query, its intensity shades the cells (the region and year selections choose what is shown,
+    # as for the counts, so the trend is computed without them).
+    free = dataclasses.replace(params, regions=(), years=())
+    trend = engine.trends([params.q], free, region_order).series if params.q else []
+    matrix = compare_matrix(
+        params,
+        engine.search,
+        engine.cross_counts,
+        region_order=region_order,
+        trend=trend[0] if trend else None,
+    )
     if parsed.format == "json":
         data = {
             "query": params.q,
             "count": matrix.total,
             "years": matrix.years,
             "rows": [
-                {"region": row.region, "total": row.total.count, "counts": [cell.count for cell in row.cells]}
+                {
+                    "region": row.region,
+                    "total": row.total.count,
+                    "counts": [cell.count for cell in row.cells],
+                    **(
+                        {
+                            "per_10k_chars": [cell.per_10k_chars for cell in row.cells],
+                            "first_year": row.first_year,
+                        }
+                        if matrix.intensity
+                        else {}
+                    ),
+                }
                 for row in matrix.rows
             ],
             "notices": list(parsed.notices),
@@ -263,6 +291,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         "matrix": matrix,
         "notices": parsed.notices,
         "results_url": links.search_url(params),
+        "trends_url": analysis.trends_url_for_search(params) if params.q else None,
         "query_form_pairs": [(k, v) for k, v in links.query_pairs(params) if k not in {"q", "page"}],
         "filter_chips": _filter_summary(params, url_for=links.compare_url),
         "clear_all_url": links.compare_url(links.clear_filters(params))

@@ -114,6 +114,11 @@ def other_figures(record: dict) -> list[str]:
         dump = (record.get("dump") or {}).get("bytes")
         times = f" ({index['index_bytes'] / dump:.1f} × the text)" if dump else ""
         lines.append(f"- our index on disk: {index['index_bytes'] / 1e6:,.0f} MB{times}")
+    if record.get("analysis"):
+        from plans.benchmark.analysis import format_analysis
+
+        lines += ["", "Trends and keyword in context (pages through Django's test client):", ""]
+        lines += format_analysis(record["analysis"]) + [""]
     for note in record.get("notes", []):
         lines.append(f"- note: {note}")
     for key, error in (record.get("errors") or {}).items():

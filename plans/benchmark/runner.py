@@ -247,7 +247,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     base_spec["dump_bytes"] = loaded.get("dump", {}).get("bytes", 0)
 
     # 3. our engine and friends on the engine's database
-    tasks = ["engine", "syntax"]
+    tasks = ["engine", "syntax", "analysis"]
     if f"icontains-{config.engine_db}" in config.peers:
         tasks.append("icontains")
     tasks += ["gunicorn", "freshness"]

@@ -221,6 +221,21 @@ def task_syntax(spec: dict, result: dict) -> None:
     result["syntax"] = report
 
 
+def task_analysis(spec: dict, result: dict) -> None:
+    """/trends/ and /kwic/ pages (plans.benchmark.analysis), first-time and repeated."""
+    from plans.benchmark.analysis import measure_analysis
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    result["analysis"] = figures = measure_analysis()
+    for case, stats in figures["cases"].items():
+        say(
+            spec,
+            f"{case}: repeated p95 {stats['repeated'].get('p95', 0):.1f} ms, first p95 {stats['first'].get('p95', 0):.1f} ms",
+        )
+    for run in figures["csv"]:
+        say(spec, f"kwic csv q={run['q']} ({run['run']}): {run['lines']} lines in {run['seconds']:.2f} s")
+
+
 def task_icontains(spec: dict, result: dict) -> None:
     from plans.benchmark.peers.icontains import IcontainsPeer
 
@@ -342,6 +357,7 @@ TASKS = {
     "load_dump": task_load_dump,
     "engine": task_engine,
     "syntax": task_syntax,
+    "analysis": task_analysis,
     "icontains": task_icontains,
     "haystack": task_haystack,
     "gunicorn": task_gunicorn,

@@ -10,6 +10,8 @@
     related_plans(plan, limit=5) -> list[Plan]
     warm()                                             load the segmenter and open the index at start-up
     clear_term_cache()                                 forget cached term sets (benchmarks: first-time latency)
+    trends(terms, filters, region_order) -> Trends     per term × year and term × region × year figures
+    kwic(q, filters, sort=, width=, page=, page_size=) -> KwicPage / kwic_lines(...) / plan_occurrences(id, q)
     current_snapshot()                                 the engine seam: `with current_snapshot() as s:` (snapshot.py)
 
 See README "Search engine" for the design: an engine-neutral core over Snapshot primitives
@@ -29,9 +31,11 @@ from plans.search.indexing import (
     remove_plan,
     wait_for_indexing,
 )
+from plans.search.kwic import KwicLine, KwicPage, kwic, kwic_lines, plan_occurrences
 from plans.search.query import parse_query
 from plans.search.related import related_plans
 from plans.search.snapshot import Snapshot, StoredDocument, current_snapshot
+from plans.search.trends import TermTrend, Trends, trends
 from plans.search.types import (
     FacetValue,
     Hit,
@@ -101,12 +105,16 @@ __all__ = [
     "FacetValue",
     "Hit",
     "IndexReport",
+    "KwicLine",
+    "KwicPage",
     "ParsedQuery",
     "SearchParams",
     "SearchResult",
     "SectionHit",
     "Snapshot",
     "StoredDocument",
+    "TermTrend",
+    "Trends",
     "check_index",
     "engine_name",
     "current_snapshot",
@@ -115,7 +123,10 @@ __all__ = [
     "highlight_html",
     "index_health",
     "index_plans",
+    "kwic",
+    "kwic_lines",
     "parse_query",
+    "plan_occurrences",
     "rebuild_index",
     "related_plans",
     "remove_plan",
@@ -123,6 +134,7 @@ __all__ = [
     "snippet_html",
     "cross_counts",
     "clear_term_cache",
+    "trends",
     "wait_for_indexing",
     "warm",
 ]

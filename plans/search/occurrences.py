@@ -1,0 +1,65 @@
+"""Which plans a query matches and where its strings occur, from the engine seam's primitives only.
+
+Shared by trends (counts per plan) and keyword-in-context (positions per plan). Everything is computed once
+per index generation (snapshot.memo), so a second request for the same term costs a dictionary look-up.
+
+Definitions (README "The URL contract", /trends/ and /kwic/), all on the normalised `title + "\\n" + text`:
+  - the *strings* of a query are its positive terms, each split at spaces (a quoted phrase with spaces
+    counts its pieces), the way highlighting marks them;
+  - an *occurrence* of a string is one of its non-overlapping occurrences, found left to right as
+    `str.count` finds them ("aaa".count("aa") == 1), so counts equal `joined.count(string)`;
+  - a plan's *characters* are its title's and its body's (the joining line break is not counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from plans.search.highlight import clean_terms
+from plans.search.matching import evaluate
+from plans.search.types import ParsedQuery
+
+
+def query_strings(parsed: ParsedQuery) -> list[str]:
+    """The distinct strings whose occurrences are counted and shown: the pieces of the positive terms."""
+    return clean_terms(parsed.terms)
+
+
+def matching_docs(snapshot, parsed: ParsedQuery) -> frozenset[int]:
+    """The docnums a parsed query matches: THE one place trends and keyword-in-context decide it, by the
+    same expression evaluation as /search/ (matching.evaluate: AND, OR, NOT, proximity, scopes)."""
+    return evaluate(snapshot, parsed.tree)
+
+
+def non_overlapping(starts: Iterable[int], length: int) -> tuple[int, ...]:
+    """The occurrences str.count counts, from the sorted starts of every (overlapping) occurrence."""
+    kept: list[int] = []
+    free_from = -1
+    for start in starts:
+        if start >= free_from:
+            kept.append(start)
+            free_from = start + length
+    return tuple(kept)
+
+
+def string_starts(snapshot, string: str) -> dict[int, tuple[int, ...]]:
+    """For every docnum holding `string`: the starts of its non-overlapping occurrences (memoised)."""
+
+    def compute() -> dict[int, tuple[int, ...]]:
+        positions = snapshot.term_positions(string)
+        return {docnum: non_overlapping(starts, len(string)) for docnum, starts in positions.items()}
+
+    return snapshot.memo(("occurrences.starts", string), compute)
+
+
+def string_counts(snapshot, string: str) -> dict[int, int]:
+    """For every docnum holding `string`: how many non-overlapping occurrences (memoised)."""
+    return snapshot.memo(
+        ("occurrences.counts", string),
+        lambda: {docnum: len(starts) for docnum, starts in string_starts(snapshot, string).items()},
+    )
+
+
+def plan_chars(columns, docnum: int) -> int:
+    """The characters a plan contributes to a per-10,000-characters rate: title and body."""
+    return columns.titles_len[docnum] + columns.text_lengths[docnum]
