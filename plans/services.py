@@ -7,17 +7,28 @@ not done here: the search package hooks Plan saves (transaction.on_commit) and i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Sum
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
-from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
-from plans.models import PLAN_METADATA_FIELDS, Plan, Region, Section, Theme
+from plans.ingest.themes import (
+    CollectionStats,
+    OutlineEntry,
+    ThemeEvidence,
+    ThemeMatch,
+    ThemeSpec,
+    decide,
+    plan_evidence,
+    section_themes,
+    threshold_share,
+)
+from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, Theme, ThemeShare
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -127,10 +138,13 @@ def plan_update(*, plan: Plan, manual: bool = False, **changes: Any) -> Plan:
 
 @transaction.atomic
 def plan_delete(*, plan: Plan) -> None:
-    """Delete a plan, its sections and theme assignments; the stored original goes once the delete commits."""
+    """Delete a plan, its sections and theme assignments; the stored original goes once the delete commits.
+    The plan leaves the collection's averages, so plans they tip over a theme's threshold are re-decided."""
     name = plan.original_file.name if plan.original_file else ""
     storage = plan.original_file.storage
     plan.delete()
+    specs, themes = _theme_context(None)
+    _reconcile(specs, themes, theme_stats())
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 
@@ -169,35 +183,180 @@ def plan_set_outline(
     return created
 
 
+def outline_entries(sections: Sequence[Section]) -> list[OutlineEntry]:
+    """Stored sections (in outline order) as the theme matcher reads them."""
+    position = {section.pk: index for index, section in enumerate(sections)}
+    return [OutlineEntry(s.heading, s.text, position.get(s.parent_id), s.start, s.end) for s in sections]
+
+
+def theme_stats() -> CollectionStats:
+    """The collection's shares of each theme now: one aggregate over the stored shares, no plan text read."""
+    sums = (
+        ThemeShare.objects.values_list("theme__name")
+        .annotate(total=Sum("share"))
+        .values_list("theme__name", "total")
+    )
+    return CollectionStats(Plan.objects.count(), {name: total or 0.0 for name, total in sums})
+
+
+def _evidence_rows(plan: Plan) -> dict[str, ThemeEvidence]:
+    return {
+        row.theme.name: ThemeEvidence(row.hits, row.matched, row.share, row.score)
+        for row in plan.theme_shares.select_related("theme")
+    }
+
+
+def _store_evidence(plan: Plan, evidence: Mapping[str, ThemeEvidence], themes: Mapping[str, Theme]) -> None:
+    """Replace the plan's ThemeShare rows (every theme it mentions, assigned or not)."""
+    if _evidence_rows(plan) == dict(evidence):
+        return
+    plan.theme_shares.all().delete()
+    ThemeShare.objects.bulk_create(
+        ThemeShare(
+            plan=plan, theme=themes[name], hits=e.hits, share=e.share, score=e.score, matched=e.matched
+        )
+        for name, e in evidence.items()
+        if name in themes
+    )
+
+
 def _replace_theme_rows(
     rows, matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme], **owner
 ) -> bool:
     """Make the theme rows of one plan or section (`rows`, a related manager) match `matches`.
 
-    Writes only when something differs, so that an unchanged plan is not re-indexed; True if it wrote.
+    A different set of themes or keyword counts replaces the rows (and is reported: True, so the plan is
+    re-indexed); a weight or basis that only moved with the collection's averages is updated in place, quietly.
     """
-    wanted = {name: (match.score, dict(match.matched)) for name, match in matches.items()}
-    current = {row.theme.name: (row.score, row.matched) for row in rows.select_related("theme")}
-    if wanted == current:
+    wanted = {name: (match.score, dict(match.matched)) for name, match in matches.items() if name in themes}
+    current = {row.theme.name: row for row in rows.select_related("theme")}
+    if wanted == {name: (row.score, row.matched) for name, row in current.items()}:
+        moved = [
+            row
+            for name, row in current.items()
+            if (row.weight, row.basis) != (matches[name].weight, matches[name].basis)
+        ]
+        for row in moved:
+            row.weight, row.basis = matches[row.theme.name].weight, matches[row.theme.name].basis
+        rows.model.objects.bulk_update(moved, ["weight", "basis"])
         return False
     rows.all().delete()
     rows.model.objects.bulk_create(
-        rows.model(theme=themes[name], score=score, matched=matched, **owner)
-        for name, (score, matched) in wanted.items()
-        if name in themes
+        rows.model(
+            theme=themes[name],
+            score=matches[name].score,
+            matched=matches[name].matched,
+            weight=matches[name].weight,
+            basis=matches[name].basis,
+            **owner,
+        )
+        for name in wanted
     )
     return True
 
 
-@transaction.atomic
-def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) -> bool:
-    """(Re-)assign the themes of a plan and its sections from the current taxonomy; True if anything changed."""
-    specs = theme_specs() if specs is None else specs
-    themes = {theme.name: theme for theme in Theme.objects.all()}
-    changed = _replace_theme_rows(plan.plan_themes, plan_themes(plan.text, specs), themes, plan=plan)
-    for section in plan.sections.all():
+def _theme_context(specs: Sequence[ThemeSpec] | None) -> tuple[list[ThemeSpec], dict[str, Theme]]:
+    specs = theme_specs() if specs is None else list(specs)
+    return specs, {theme.name: theme for theme in Theme.objects.all()}
+
+
+def _store_plan_evidence(plan: Plan, specs: Sequence[ThemeSpec], themes: Mapping[str, Theme]) -> bool:
+    """Keyword counts and shares of every theme, and the section themes, from the plan's text; True if a
+    section's themes changed."""
+    sections = list(plan.sections.order_by("order"))
+    _store_evidence(plan, plan_evidence(plan.text, outline_entries(sections), specs), themes)
+    changed = False
+    for section in sections:
         matches = section_themes(section.heading, section.text, specs)
         changed |= _replace_theme_rows(section.section_themes, matches, themes, section=section)
-    if changed:
+    return changed
+
+
+def _decide_plan(plan: Plan, specs, themes, stats: CollectionStats) -> bool:
+    """The plan's themes from its stored shares and the collection's averages; True if the set changed."""
+    return _replace_theme_rows(
+        plan.plan_themes, decide(_evidence_rows(plan), specs, stats), themes, plan=plan
+    )
+
+
+def _touch(plans: Iterable[Plan]) -> None:
+    for plan in plans:
         plan.save(update_fields=["updated_at"])  # a save the search index hears about: themes are a facet
+
+
+def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> list[Plan]:
+    """Re-decide exactly the plans whose themes the current averages change: those above a theme's threshold
+    share without it, and those holding it below the threshold. Two indexed queries per theme, no text read:
+    this is how a new, changed or deleted plan moves the others (drift) without re-reading the collection."""
+    flips: set[int] = set()
+    for spec in specs:
+        if spec.name not in themes:
+            continue
+        threshold = threshold_share(stats, spec.name)
+        assigned = PlanTheme.objects.filter(theme__name=spec.name, plan=OuterRef("plan"))
+        flips.update(
+            ThemeShare.objects.filter(theme__name=spec.name, share__gte=threshold, hits__gte=spec.min_hits)
+            .exclude(Exists(assigned))
+            .values_list("plan", flat=True)
+        )
+        stored = ThemeShare.objects.filter(
+            theme__name=spec.name, plan=OuterRef("plan"), share__gte=threshold, hits__gte=spec.min_hits
+        )
+        flips.update(
+            PlanTheme.objects.filter(theme__name=spec.name)
+            .exclude(Exists(stored))
+            .values_list("plan", flat=True)
+        )
+    flips.discard(skip)
+    changed = [plan for plan in Plan.objects.filter(pk__in=flips) if _decide_plan(plan, specs, themes, stats)]
+    _touch(changed)
+    return changed
+
+
+@transaction.atomic
+def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) -> bool:
+    """(Re-)assign the themes of a plan and its sections from the current taxonomy, judged against the
+    collection's averages with this plan counted in; True if anything of this plan changed.
+
+    The averages move with the plan, so the few other plans they tip over a threshold are re-decided too
+    (from their stored shares; see _reconcile)."""
+    specs, themes = _theme_context(specs)
+    changed = _store_plan_evidence(plan, specs, themes)
+    stats = theme_stats()
+    changed |= _decide_plan(plan, specs, themes, stats)
+    if changed:
+        _touch([plan])
+    _reconcile(specs, themes, stats, skip=plan.pk)
+    return changed
+
+
+@transaction.atomic
+def themes_reassign_all(*, specs: Sequence[ThemeSpec] | None = None, plans=None) -> list[Plan]:
+    """Re-assign the themes of every plan (or of the `plans` queryset) from the current keywords; returns the
+    plans whose themes changed. Two passes: each plan's text is read once for its shares and section themes,
+    then every plan is decided against the averages of the whole collection."""
+    specs, themes = _theme_context(specs)
+    queryset = (Plan.objects.all() if plans is None else plans).order_by("pk")
+    changed = {plan.pk: plan for plan in queryset.iterator() if _store_plan_evidence(plan, specs, themes)}
+    stats = theme_stats()
+    for plan in Plan.objects.filter(pk__in=queryset.values("pk")).order_by("pk").defer("text"):
+        if _decide_plan(plan, specs, themes, stats):
+            changed.setdefault(plan.pk, plan)
+    if plans is not None:  # the subset's new shares moved the averages for the rest
+        changed.update((plan.pk, plan) for plan in _reconcile(specs, themes, stats))
+    result = [changed[pk] for pk in sorted(changed)]
+    _touch(result)
+    return result
+
+
+@transaction.atomic
+def themes_redecide(*, specs: Sequence[ThemeSpec] | None = None) -> list[Plan]:
+    """Decide every plan's themes again from its stored shares and the current averages, reading no text
+    (for instance after plans were loaded in bulk); returns the plans whose themes changed."""
+    specs, themes = _theme_context(specs)
+    stats = theme_stats()
+    changed = [
+        plan for plan in Plan.objects.order_by("pk").defer("text") if _decide_plan(plan, specs, themes, stats)
+    ]
+    _touch(changed)
     return changed

@@ -21,7 +21,7 @@ from plans.ingest.errors import IngestError
 from plans.ingest.extract import Extracted, extract, file_kind
 from plans.ingest.metadata import Metadata, Overrides, extract_metadata
 from plans.ingest.sections import PreparedSection, parse_sections
-from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
+from plans.ingest.themes import OutlineEntry, ThemeMatch, ThemeSpec, plan_themes, section_themes
 from plans.models import Plan, Region
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,12 @@ def prepare(
         text=text,
         checksum=document.checksum,
         sections=sections,
-        plan_themes=plan_themes(text, specs),
+        plan_themes=plan_themes(
+            text,
+            specs,
+            [OutlineEntry(s.heading, s.text, s.parent, s.start, s.end) for s in sections],
+            services.theme_stats(),
+        ),
         section_themes=[section_themes(s.heading, s.text, specs) for s in sections],
         extraction=extraction,
         warnings=list(meta.warnings),
@@ -308,7 +313,7 @@ def assign_themes(plan: Plan) -> bool:
 
 
 def reassign_all_themes(plans=None) -> int:
-    """Re-assign themes of every plan (or of `plans`) after the taxonomy changed; returns how many changed."""
-    specs = services.theme_specs()
-    queryset = Plan.objects.all() if plans is None else plans
-    return sum(services.plan_assign_themes(plan=plan, specs=specs) for plan in queryset.iterator())
+    """Re-assign themes of every plan (or of `plans`) after the taxonomy changed; returns how many changed.
+
+    Each plan's text is read once; every plan is then judged against the averages of the whole collection."""
+    return len(services.themes_reassign_all(plans=plans))
