@@ -110,7 +110,8 @@ def measure(files: list[Path], seeds: Path | None) -> dict:
         "reassign_s": round(reassign_s, 1),
         "changed_by_reassign": drift,
         "themes": [
-            {"theme": name, "plans": n, "share": round(n / total, 3) if total else 0} for name, n in counts.items()
+            {"theme": name, "plans": n, "share": round(n / total, 3) if total else 0}
+            for name, n in counts.items()
         ],
         "per_plan": {
             "median": statistics.median(per_plan) if per_plan else 0,
@@ -128,8 +129,12 @@ def measure(files: list[Path], seeds: Path | None) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", type=Path, help="a folder of .txt plans (or with a txt/ folder), e.g. ../shared/corpus/gwr")
-    parser.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="seed plans to add (default: seeds/)")
+    parser.add_argument(
+        "corpus", type=Path, help="a folder of .txt plans (or with a txt/ folder), e.g. ../shared/corpus/gwr"
+    )
+    parser.add_argument(
+        "--seeds", type=Path, default=ROOT / "seeds", help="seed plans to add (default: seeds/)"
+    )
     parser.add_argument("--no-seeds", action="store_true", help="the corpus alone")
     parser.add_argument("--project", type=Path, default=ROOT, help="the checkout whose rule is measured")
     parser.add_argument("--limit", type=int, help="only the first N corpus files (a quick check)")
