@@ -129,6 +129,16 @@ class ThemeEntry:
     section_count: int
     examples: list[Plan]
     url: str = ""  # filled in by the view: the results for this theme
+    rule: ThemeWeight | None = None  # filled in by the view: the average share and the share a plan needs
+    example_weights: list[float] = field(default_factory=list)
+
+    @property
+    def examples_with_weights(self) -> list[tuple[Plan, float]]:
+        """Each example plan with the weight it carries the theme by."""
+        return list(zip(self.examples, self.example_weights, strict=False))
+
+    average_percent: float | None = None  # the rule's figures as the page prints them (filled in by the view)
+    threshold_percent: float | None = None
 
 
 @dataclass
@@ -151,14 +161,19 @@ def themes_overview(examples: int = 3) -> list[ThemeGroup]:
         value: ThemeGroup(value, str(label), []) for value, label in Theme.Group.choices
     }
     for theme in Theme.objects.order_by("order", "name"):
-        best = [
-            pt.plan
-            for pt in PlanTheme.objects.filter(theme=theme)
+        best_rows = list(
+            PlanTheme.objects.filter(theme=theme)
             .select_related("plan__region")
             .defer(*(f"plan__{name}" for name in LISTING_DEFERRED))
             .order_by("-weight", "-score", F("plan__year").desc(nulls_last=True), "plan__pk")[:examples]
-        ]
-        entry = ThemeEntry(theme, plan_counts.get(theme.pk, 0), section_counts.get(theme.pk, 0), best)
+        )
+        entry = ThemeEntry(
+            theme,
+            plan_counts.get(theme.pk, 0),
+            section_counts.get(theme.pk, 0),
+            [pt.plan for pt in best_rows],
+            example_weights=[pt.weight for pt in best_rows],
+        )
         groups.setdefault(theme.group, ThemeGroup(theme.group, theme.group, [])).themes.append(entry)
     return [group for group in groups.values() if group.themes]
 
