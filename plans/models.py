@@ -196,7 +196,7 @@ class SectionTheme(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="section_themes")
     score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
     matched = models.JSONField(_("命中关键词"), default=dict)
-    weight = models.FloatField(_("权重"), default=0, help_text=_("本节每千字关键词命中次数"))
+    weight = models.FloatField(_("权重"), default=0, help_text=_("本节关键词密度是门槛的几倍"))
     basis = models.JSONField(_("判定依据"), default=dict, help_text=_("是否标题点名、密度与门槛"))
 
     class Meta:
@@ -218,6 +218,11 @@ class ThemeShare(models.Model):
     share = models.FloatField(_("占比"), default=0, help_text=_("承载本主题的章节占全文的比例"))
     score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
     matched = models.JSONField(_("命中关键词"), default=dict)
+    # Sections whose theme the collection's density threshold decides lie in [section_low, section_high];
+    # section_threshold is the threshold they were last decided with (see services._reconcile).
+    section_low = models.FloatField(null=True, blank=True)
+    section_high = models.FloatField(null=True, blank=True)
+    section_threshold = models.FloatField(default=0)
 
     class Meta:
         verbose_name = _("主题占比")

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Greatest, Least
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
@@ -26,6 +27,7 @@ from plans.ingest.themes import (
     decide,
     plan_evidence,
     section_themes,
+    section_threshold,
     threshold_share,
 )
 from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, Theme, ThemeShare
@@ -190,18 +192,26 @@ def outline_entries(sections: Sequence[Section]) -> list[OutlineEntry]:
 
 
 def theme_stats() -> CollectionStats:
-    """The collection's shares of each theme now: one aggregate over the stored shares, no plan text read."""
+    """The collection's shares and densities of each theme now: one aggregate over the stored shares, no plan
+    text read."""
     sums = (
         ThemeShare.objects.values_list("theme__name")
-        .annotate(total=Sum("share"))
-        .values_list("theme__name", "total")
+        .annotate(shares=Sum("share"), densities=Sum("score"))
+        .values_list("theme__name", "shares", "densities")
     )
-    return CollectionStats(Plan.objects.count(), {name: total or 0.0 for name, total in sums})
+    rows = list(sums)
+    return CollectionStats(
+        Plan.objects.count(),
+        {name: shares or 0.0 for name, shares, _ in rows},
+        {name: densities or 0.0 for name, _, densities in rows},
+    )
 
 
 def _evidence_rows(plan: Plan) -> dict[str, ThemeEvidence]:
     return {
-        row.theme.name: ThemeEvidence(row.hits, row.matched, row.share, row.score)
+        row.theme.name: ThemeEvidence(
+            row.hits, row.matched, row.share, row.score, row.section_low, row.section_high
+        )
         for row in plan.theme_shares.select_related("theme")
     }
 
@@ -213,7 +223,14 @@ def _store_evidence(plan: Plan, evidence: Mapping[str, ThemeEvidence], themes: M
     plan.theme_shares.all().delete()
     ThemeShare.objects.bulk_create(
         ThemeShare(
-            plan=plan, theme=themes[name], hits=e.hits, share=e.share, score=e.score, matched=e.matched
+            plan=plan,
+            theme=themes[name],
+            hits=e.hits,
+            share=e.share,
+            score=e.score,
+            matched=e.matched,
+            section_low=e.section_low,
+            section_high=e.section_high,
         )
         for name, e in evidence.items()
         if name in themes
@@ -260,15 +277,26 @@ def _theme_context(specs: Sequence[ThemeSpec] | None) -> tuple[list[ThemeSpec], 
     return specs, {theme.name: theme for theme in Theme.objects.all()}
 
 
-def _store_plan_evidence(plan: Plan, specs: Sequence[ThemeSpec], themes: Mapping[str, Theme]) -> bool:
-    """Keyword counts and shares of every theme, and the section themes, from the plan's text; True if a
-    section's themes changed."""
+def _store_plan_evidence(
+    plan: Plan, specs: Sequence[ThemeSpec], themes: Mapping[str, Theme]
+) -> list[Section]:
+    """Keyword counts and shares of every theme from the plan's text, stored; returns its sections."""
     sections = list(plan.sections.order_by("order"))
     _store_evidence(plan, plan_evidence(plan.text, outline_entries(sections), specs), themes)
+    return sections
+
+
+def _decide_sections(plan: Plan, sections: Sequence[Section], specs, themes, stats: CollectionStats) -> bool:
+    """Each section's themes against the collection's densities; True if any changed. Records the thresholds
+    used in the plan's ThemeShare rows, so that _reconcile knows when a later threshold could change them."""
     changed = False
     for section in sections:
-        matches = section_themes(section.heading, section.text, specs)
+        matches = section_themes(section.heading, section.text, specs, stats)
         changed |= _replace_theme_rows(section.section_themes, matches, themes, section=section)
+    rows = list(plan.theme_shares.select_related("theme"))
+    for row in rows:
+        row.section_threshold = section_threshold(stats, row.theme.name)
+    ThemeShare.objects.bulk_update(rows, ["section_threshold"])
     return changed
 
 
@@ -310,7 +338,32 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
     flips.discard(skip)
     changed = [plan for plan in Plan.objects.filter(pk__in=flips) if _decide_plan(plan, specs, themes, stats)]
     _touch(changed)
+    _reconcile_sections(specs, themes, stats, skip=skip)
     return changed
+
+
+def _reconcile_sections(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> None:
+    """Re-decide the sections of exactly the plans where a theme's section threshold moved across the range of
+    densities its threshold decides (ThemeShare.section_low/high), reading those plans' sections only."""
+    plans: set[int] = set()
+    for spec in specs:
+        now = section_threshold(stats, spec.name)
+        moved = ThemeShare.objects.filter(theme__name=spec.name, section_low__isnull=False).exclude(
+            section_threshold=now
+        )
+        plans.update(
+            moved.filter(
+                section_low__lt=Greatest(F("section_threshold"), Value(now)),
+                section_high__gte=Least(F("section_threshold"), Value(now)),
+            ).values_list("plan", flat=True)
+        )
+        moved.filter(  # ranges the move did not cross: those sections stand as they are under `now` too
+            Q(section_low__gte=Greatest(F("section_threshold"), Value(now)))
+            | Q(section_high__lt=Least(F("section_threshold"), Value(now)))
+        ).update(section_threshold=now)
+    plans.discard(skip)
+    for plan in Plan.objects.filter(pk__in=plans).defer("text"):
+        _decide_sections(plan, list(plan.sections.order_by("order")), specs, themes, stats)
 
 
 @transaction.atomic
@@ -321,8 +374,9 @@ def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) 
     The averages move with the plan, so the few other plans they tip over a threshold are re-decided too
     (from their stored shares; see _reconcile)."""
     specs, themes = _theme_context(specs)
-    changed = _store_plan_evidence(plan, specs, themes)
+    sections = _store_plan_evidence(plan, specs, themes)
     stats = theme_stats()
+    changed = _decide_sections(plan, sections, specs, themes, stats)
     changed |= _decide_plan(plan, specs, themes, stats)
     if changed:
         _touch([plan])
@@ -334,14 +388,17 @@ def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) 
 def themes_reassign_all(*, specs: Sequence[ThemeSpec] | None = None, plans=None) -> list[Plan]:
     """Re-assign the themes of every plan (or of the `plans` queryset) from the current keywords; returns the
     plans whose themes changed. Two passes: each plan's text is read once for its shares and section themes,
-    then every plan is decided against the averages of the whole collection."""
+    then every plan and section is decided against the averages of the whole collection."""
     specs, themes = _theme_context(specs)
     queryset = (Plan.objects.all() if plans is None else plans).order_by("pk")
-    changed = {plan.pk: plan for plan in queryset.iterator() if _store_plan_evidence(plan, specs, themes)}
+    for plan in queryset.iterator():
+        _store_plan_evidence(plan, specs, themes)
     stats = theme_stats()
+    changed = {}
     for plan in Plan.objects.filter(pk__in=queryset.values("pk")).order_by("pk").defer("text"):
-        if _decide_plan(plan, specs, themes, stats):
-            changed.setdefault(plan.pk, plan)
+        sections = list(plan.sections.order_by("order"))
+        if _decide_sections(plan, sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
+            changed[plan.pk] = plan
     if plans is not None:  # the subset's new shares moved the averages for the rest
         changed.update((plan.pk, plan) for plan in _reconcile(specs, themes, stats))
     result = [changed[pk] for pk in sorted(changed)]

@@ -21,7 +21,7 @@ from plans.ingest.errors import IngestError
 from plans.ingest.extract import Extracted, extract, file_kind
 from plans.ingest.metadata import Metadata, Overrides, extract_metadata
 from plans.ingest.sections import PreparedSection, parse_sections
-from plans.ingest.themes import OutlineEntry, ThemeMatch, ThemeSpec, plan_themes, section_themes
+from plans.ingest.themes import OutlineEntry, ThemeMatch, ThemeSpec, decide, plan_evidence, section_themes
 from plans.models import Plan, Region
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,9 @@ def prepare(
     text = document.cleaned.text
     specs = services.theme_specs() if specs is None else specs
     sections = parse_sections(text)
+    outline = [OutlineEntry(s.heading, s.text, s.parent, s.start, s.end) for s in sections]
+    evidence = plan_evidence(text, outline, specs)
+    judged = services.theme_stats().including(evidence)  # the collection with this plan counted in
     extraction = dict(meta.extraction)
     title = meta.title
     if not title:
@@ -146,13 +149,8 @@ def prepare(
         text=text,
         checksum=document.checksum,
         sections=sections,
-        plan_themes=plan_themes(
-            text,
-            specs,
-            [OutlineEntry(s.heading, s.text, s.parent, s.start, s.end) for s in sections],
-            services.theme_stats(),
-        ),
-        section_themes=[section_themes(s.heading, s.text, specs) for s in sections],
+        plan_themes=decide(evidence, specs, judged),
+        section_themes=[section_themes(s.heading, s.text, specs, judged) for s in sections],
         extraction=extraction,
         warnings=list(meta.warnings),
         needs_review=bool(meta.review_notes),

@@ -6,8 +6,9 @@ for the shorter "成果转化" inside it.
 The rule, in two steps (every assignment keeps its keyword counts and the figures it passed, as its explanation):
 
 1. A **section** carries a theme when its heading names the theme (a keyword in the heading: the section is
-   devoted to it), or when the theme's keywords fill its own text: at least SECTION_MIN_HITS occurrences and at
-   least SECTION_MIN_DENSITY per 1,000 characters.
+   devoted to it), or when the theme's keywords fill its own text: at least SECTION_MIN_HITS occurrences, at
+   least SECTION_MIN_DENSITY per 1,000 characters, and at least SECTION_MIN_WEIGHT times the density of the
+   collection's average plan (so 就业 and 教育 in passing do not place a work report's every section in 社会民生).
 2. A **plan**'s *share* of a theme is the part of its text (in characters) about the theme: the sentences that
    hold one of its keywords, and every section (with its subsections) whose heading names it. The plan gets the
    theme when the share is at least PLAN_MIN_SHARE, its keywords occur at least `min_hits` times, and the share
@@ -32,6 +33,7 @@ from typing import Any
 
 SECTION_MIN_HITS = 2  # keyword occurrences in a section's own text ...
 SECTION_MIN_DENSITY = 3.0  # ... at this many per 1,000 characters (short sections count as 1,000)
+SECTION_MIN_WEIGHT = 1.5  # ... and this many times the collection's average plan's density
 PLAN_MIN_SHARE = 0.02  # the least part of a plan's text about the theme
 PLAN_MIN_WEIGHT = 1.5  # the plan's share over the collection's average share
 PRIOR_PLANS = 10  # pseudo-plans that smooth the average of a small collection ...
@@ -62,7 +64,7 @@ class OutlineEntry:
 @dataclass
 class ThemeMatch:
     """Why a theme was assigned: {keyword: count}, a score (hits per 1,000 characters), the weight it carries
-    (plan: share over the collection's average share; section: hits per 1,000 characters) and `basis`, the
+    (plan: share over the collection's average share; section: density over its threshold) and `basis`, the
     figures and thresholds of the rule it passed."""
 
     matched: dict[str, int] = field(default_factory=dict)
@@ -85,6 +87,11 @@ class ThemeEvidence:
     matched: dict[str, int]
     share: float
     score: float
+    # The lowest and highest density of the sections that the collection's density threshold decides (at least
+    # SECTION_MIN_HITS hits and SECTION_MIN_DENSITY, heading not naming the theme); None when there are none.
+    # A move of the threshold can change this plan's section themes only if it crosses this range.
+    section_low: float | None = None
+    section_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,18 +100,26 @@ class CollectionStats:
 
     plans: int = 0
     share_sums: Mapping[str, float] = field(default_factory=dict)
+    density_sums: Mapping[str, float] = field(
+        default_factory=dict
+    )  # of each plan's hits per 1,000 characters
 
     def average_share(self, name: str) -> float:
         """The share of `name` in the collection's average plan, smoothed towards PRIOR_SHARE while small."""
         total = self.share_sums.get(name, 0.0) + PRIOR_PLANS * PRIOR_SHARE
         return total / (self.plans + PRIOR_PLANS)
 
+    def average_density(self, name: str) -> float:
+        """Keyword hits of `name` per 1,000 characters in the average plan (smoothed towards 0 while small)."""
+        return self.density_sums.get(name, 0.0) / (self.plans + PRIOR_PLANS)
+
     def including(self, evidence: Mapping[str, ThemeEvidence]) -> CollectionStats:
         """These statistics with one more plan (the one being judged) counted in."""
-        sums = dict(self.share_sums)
+        shares, densities = dict(self.share_sums), dict(self.density_sums)
         for name, item in evidence.items():
-            sums[name] = sums.get(name, 0.0) + item.share
-        return CollectionStats(self.plans + 1, sums)
+            shares[name] = shares.get(name, 0.0) + item.share
+            densities[name] = densities.get(name, 0.0) + item.score
+        return CollectionStats(self.plans + 1, shares, densities)
 
 
 @lru_cache(maxsize=256)
@@ -129,27 +144,34 @@ def _per_thousand(hits: int, length: int) -> float:
     return round(hits * 1000 / max(length, 1000), 3)
 
 
-def section_match(heading: str, text: str, spec: ThemeSpec) -> ThemeMatch | None:
-    """The theme of one section (its own text, heading included) if the section carries it, else None."""
+def section_threshold(stats: CollectionStats | None, name: str) -> float:
+    """The keyword density (hits per 1,000 characters) at which a section's text is filled with theme `name`."""
+    average = stats.average_density(name) if stats else 0.0
+    return round(max(SECTION_MIN_DENSITY, SECTION_MIN_WEIGHT * average), 3)
+
+
+def section_match(
+    heading: str, text: str, spec: ThemeSpec, stats: CollectionStats | None = None
+) -> ThemeMatch | None:
+    """The theme of one section (its own text, heading included) if the section carries it, else None; `stats`
+    are the collection's (none: the SECTION_MIN_DENSITY floor alone)."""
     counts = count_keywords(text, spec.keywords)
     hits = sum(counts.values())
     named = bool(count_keywords(heading, spec.keywords))
     density = _per_thousand(hits, len(text))
-    filled = hits >= SECTION_MIN_HITS and density >= SECTION_MIN_DENSITY
+    threshold = section_threshold(stats, spec.name)
+    filled = hits >= SECTION_MIN_HITS and density >= threshold
     if not hits or not (named or filled):
         return None
-    basis = {
-        "heading": named,
-        "density": density,
-        "min_density": SECTION_MIN_DENSITY,
-        "min_hits": SECTION_MIN_HITS,
-    }
-    return ThemeMatch(counts, density, density, basis)
+    basis = {"heading": named, "density": density, "min_density": threshold, "min_hits": SECTION_MIN_HITS}
+    return ThemeMatch(counts, density, round(density / threshold, 2), basis)
 
 
-def section_themes(heading: str, text: str, specs: Sequence[ThemeSpec]) -> dict[str, ThemeMatch]:
+def section_themes(
+    heading: str, text: str, specs: Sequence[ThemeSpec], stats: CollectionStats | None = None
+) -> dict[str, ThemeMatch]:
     """Themes of one section, best first."""
-    found = {spec.name: match for spec in specs if (match := section_match(heading, text, spec))}
+    found = {spec.name: match for spec in specs if (match := section_match(heading, text, spec, stats))}
     return dict(sorted(found.items(), key=lambda item: -item[1].score))
 
 
@@ -204,8 +226,30 @@ def plan_evidence(
                 marks[start:end] = b"\x01" * (end - start)
         share = round(marks.count(1) / max(len(text), 1), 4)
         hits = len(matches)
-        evidence[spec.name] = ThemeEvidence(hits, counts, share, _per_thousand(hits, len(text)))
+        undecided = _densities_the_threshold_decides(outline, spec)
+        evidence[spec.name] = ThemeEvidence(
+            hits,
+            counts,
+            share,
+            _per_thousand(hits, len(text)),
+            min(undecided, default=None),
+            max(undecided, default=None),
+        )
     return evidence
+
+
+def _densities_the_threshold_decides(outline: Sequence[OutlineEntry], spec: ThemeSpec) -> list[float]:
+    densities = []
+    for entry in outline:
+        hits = sum(count_keywords(entry.text, spec.keywords).values())
+        density = _per_thousand(hits, len(entry.text))
+        if (
+            hits >= SECTION_MIN_HITS
+            and density >= SECTION_MIN_DENSITY
+            and not count_keywords(entry.heading, spec.keywords)
+        ):
+            densities.append(density)
+    return densities
 
 
 def threshold_share(stats: CollectionStats, name: str) -> float:

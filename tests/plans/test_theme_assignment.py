@@ -11,8 +11,8 @@ import pytest
 from plans import selectors, services
 from plans.ingest import reassign_all_themes
 from plans.ingest.sections import parse_sections
-from plans.ingest.themes import CollectionStats, OutlineEntry, decide, plan_evidence
-from plans.models import Plan, PlanTheme, ThemeShare
+from plans.ingest.themes import CollectionStats, OutlineEntry, decide, plan_evidence, section_themes
+from plans.models import Plan, PlanTheme, Section, SectionTheme, ThemeShare
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +32,50 @@ def generated_text(rng: random.Random, number: int) -> str:
     return "\n".join(lines)
 
 
-def oracle() -> dict[int, set[str]]:
+def collection_stats(evidence: dict) -> CollectionStats:
+    shares: dict[str, float] = {}
+    densities: dict[str, float] = {}
+    for items in evidence.values():
+        for name, item in items.items():
+            shares[name] = shares.get(name, 0.0) + item.share
+            densities[name] = densities.get(name, 0.0) + item.score
+    return CollectionStats(len(evidence), shares, densities)
+
+
+def all_evidence() -> dict:
     specs = services.theme_specs()
     evidence = {}
     for plan in Plan.objects.all():
         sections = parse_sections(plan.text)
         entries = [OutlineEntry(s.heading, s.text, s.parent, s.start, s.end) for s in sections]
         evidence[plan.pk] = plan_evidence(plan.text, entries, specs)
-    sums: dict[str, float] = {}
-    for items in evidence.values():
-        for name, item in items.items():
-            sums[name] = sums.get(name, 0.0) + item.share
-    stats = CollectionStats(len(evidence), sums)
+    return evidence
+
+
+def oracle() -> dict[int, set[str]]:
+    evidence = all_evidence()
+    stats = collection_stats(evidence)
+    specs = services.theme_specs()
     return {pk: set(decide(items, specs, stats)) for pk, items in evidence.items()}
+
+
+def section_oracle() -> dict[tuple[int, str], set[str]]:
+    stats = collection_stats(all_evidence())
+    specs = services.theme_specs()
+    return {
+        (plan.pk, s.anchor): set(section_themes(s.heading, s.text, specs, stats))
+        for plan in Plan.objects.all()
+        for s in parse_sections(plan.text)
+    }
+
+
+def stored_sections() -> dict[tuple[int, str], set[str]]:
+    result = {(s.plan_id, s.anchor): set() for s in Section.objects.all()}
+    for plan_id, anchor, name in SectionTheme.objects.values_list(
+        "section__plan_id", "section__anchor", "theme__name"
+    ):
+        result[(plan_id, anchor)].add(name)
+    return result
 
 
 def stored() -> dict[int, set[str]]:
@@ -66,12 +97,14 @@ def test_every_write_leaves_the_collection_as_the_rule_decides_it():
     for number in range(1, 19):
         plans.append(add_plan(generated_text(rng, number)))
         assert stored() == oracle(), f"after plan {number}"
+        assert stored_sections() == section_oracle(), f"sections after plan {number}"
     assert any(stored().values()) and not all(stored().values())  # the rule tells plans apart
     services.plan_update(plan=plans[3], text=generated_text(rng, 99))
     assert stored() == oracle()
     services.plan_delete(plan=plans[0])
     services.plan_delete(plan=plans[5])
     assert stored() == oracle()
+    assert stored_sections() == section_oracle()
     assert reassign_all_themes() == 0  # nothing left to catch up on
 
 

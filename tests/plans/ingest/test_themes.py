@@ -172,3 +172,19 @@ def test_seed_themes_named_by_their_top_headings_are_assigned(alone):
         }
         assert named <= set(assigned), (key, named - set(assigned))
     assert "科技成果转化" in themes_of(texts["000"])
+
+
+def test_a_section_is_filled_only_beyond_the_collections_usual_density():
+    # 社会民生's keywords (就业, 教育, ...) run through every work report: a section has to hold them well
+    # above the average plan's rate, while a rarer theme needs only the SECTION_MIN_DENSITY floor.
+    heading, text = "稳步推进各项工作", WELFARE + FILLER * 10  # four keywords in ~250 characters: 4 per 1,000
+    welfare = next(spec for spec in SPECS if spec.name == "社会民生")
+    assert rule.section_match(heading, text, welfare) is not None  # alone: the floor
+    busy = CollectionStats(100, {}, {"社会民生": 100 * 4.0})  # the average plan: 4 per 1,000 characters
+    assert rule.section_threshold(busy, "社会民生") == pytest.approx(
+        rule.SECTION_MIN_WEIGHT * 4.0 * 100 / 110, abs=0.001
+    )
+    assert rule.section_match(heading, text, welfare, busy) is None
+    assert rule.section_match("保障和改善民生", text, welfare, busy).basis[
+        "heading"
+    ]  # the heading still names it
