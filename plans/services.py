@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Greatest, Least
 
 from plans.ingest.clean import checksum as text_checksum
@@ -387,33 +387,40 @@ def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) 
 @transaction.atomic
 def themes_reassign_all(*, specs: Sequence[ThemeSpec] | None = None, plans=None) -> list[Plan]:
     """Re-assign the themes of every plan (or of the `plans` queryset) from the current keywords; returns the
-    plans whose themes changed. Two passes: each plan's text is read once for its shares and section themes,
-    then every plan and section is decided against the averages of the whole collection."""
+    plans whose themes changed. Two passes: each plan's text is read once for its shares, then every plan and
+    section is decided against the averages of the whole collection (themes_decide_all)."""
     specs, themes = _theme_context(specs)
     queryset = (Plan.objects.all() if plans is None else plans).order_by("pk")
     for plan in queryset.iterator():
         _store_plan_evidence(plan, specs, themes)
-    stats = theme_stats()
-    changed = {}
-    for plan in Plan.objects.filter(pk__in=queryset.values("pk")).order_by("pk").defer("text"):
-        sections = list(plan.sections.order_by("order"))
-        if _decide_sections(plan, sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
-            changed[plan.pk] = plan
-    if plans is not None:  # the subset's new shares moved the averages for the rest
-        changed.update((plan.pk, plan) for plan in _reconcile(specs, themes, stats))
+    changed = {plan.pk: plan for plan in themes_decide_all(specs=specs, plans=queryset, touch=False)}
+    if plans is not None:  # the subset's new shares moved the averages for the rest (those are touched there)
+        for plan in _reconcile(specs, themes, theme_stats()):
+            changed.pop(plan.pk, None)
     result = [changed[pk] for pk in sorted(changed)]
     _touch(result)
     return result
 
 
 @transaction.atomic
-def themes_redecide(*, specs: Sequence[ThemeSpec] | None = None) -> list[Plan]:
-    """Decide every plan's themes again from its stored shares and the current averages, reading no text
-    (for instance after plans were loaded in bulk); returns the plans whose themes changed."""
+def themes_decide_all(
+    *, specs: Sequence[ThemeSpec] | None = None, plans=None, touch: bool = True
+) -> list[Plan]:
+    """Decide the themes of every plan (or of `plans`) and of its sections from the stored shares and the
+    current averages, reading no plan text (after a bulk load, or as reassign's second pass); returns the plans
+    whose themes changed, saved so that the index hears of them unless touch=False."""
     specs, themes = _theme_context(specs)
     stats = theme_stats()
-    changed = [
-        plan for plan in Plan.objects.order_by("pk").defer("text") if _decide_plan(plan, specs, themes, stats)
-    ]
-    _touch(changed)
+    queryset = Plan.objects.all() if plans is None else Plan.objects.filter(pk__in=plans.values("pk"))
+    changed = []
+    for plan in (
+        queryset.order_by("pk")
+        .defer("text")
+        .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("order")))
+    ):
+        sections = list(plan.sections.all())
+        if _decide_sections(plan, sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
+            changed.append(plan)
+    if touch:
+        _touch(changed)
     return changed
