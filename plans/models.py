@@ -218,11 +218,6 @@ class ThemeShare(models.Model):
     share = models.FloatField(_("占比"), default=0, help_text=_("承载本主题的章节占全文的比例"))
     score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
     matched = models.JSONField(_("命中关键词"), default=dict)
-    # Sections whose theme the collection's density threshold decides lie in [section_low, section_high];
-    # section_threshold is the threshold they were last decided with (see services._reconcile).
-    section_low = models.FloatField(null=True, blank=True)
-    section_high = models.FloatField(null=True, blank=True)
-    section_threshold = models.FloatField(default=0)
 
     class Meta:
         verbose_name = _("主题占比")
@@ -232,6 +227,25 @@ class ThemeShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.theme_id} {self.share:.0%}"
+
+
+class SectionDensity(models.Model):
+    """A section whose place in a theme the collection's density threshold decides (its heading does not name
+    the theme; it has enough hits above the floor), with its keyword density. When the collection's average moves
+    the threshold, exactly the sections it crosses are found here (and in SectionTheme.score) and re-decided."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="theme_densities")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="section_densities")
+    density = models.FloatField(_("密度"), help_text=_("每千字关键词命中次数"))
+
+    class Meta:
+        verbose_name = _("章节主题密度")
+        verbose_name_plural = _("章节主题密度")
+        constraints = [models.UniqueConstraint(fields=["section", "theme"], name="sectiondensity_unique")]
+        indexes = [models.Index(fields=["theme", "density"], name="sectiondensity_theme_density")]
+
+    def __str__(self) -> str:
+        return f"{self.section_id}: {self.theme_id} {self.density}"
 
 
 class AuditEntry(models.Model):

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum, Value
-from django.db.models.functions import Greatest, Least
+from django.db.models import Exists, OuterRef, Prefetch, Sum
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
@@ -25,12 +24,23 @@ from plans.ingest.themes import (
     ThemeMatch,
     ThemeSpec,
     decide,
+    density_decided,
     plan_evidence,
     section_themes,
     section_threshold,
     threshold_share,
 )
-from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, Theme, ThemeShare
+from plans.models import (
+    PLAN_METADATA_FIELDS,
+    Plan,
+    PlanTheme,
+    Region,
+    Section,
+    SectionDensity,
+    SectionTheme,
+    Theme,
+    ThemeShare,
+)
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -209,9 +219,7 @@ def theme_stats() -> CollectionStats:
 
 def _evidence_rows(plan: Plan) -> dict[str, ThemeEvidence]:
     return {
-        row.theme.name: ThemeEvidence(
-            row.hits, row.matched, row.share, row.score, row.section_low, row.section_high
-        )
+        row.theme.name: ThemeEvidence(row.hits, row.matched, row.share, row.score)
         for row in plan.theme_shares.select_related("theme")
     }
 
@@ -229,8 +237,6 @@ def _store_evidence(plan: Plan, evidence: Mapping[str, ThemeEvidence], themes: M
             share=e.share,
             score=e.score,
             matched=e.matched,
-            section_low=e.section_low,
-            section_high=e.section_high,
         )
         for name, e in evidence.items()
         if name in themes
@@ -286,18 +292,61 @@ def _store_plan_evidence(
     return sections
 
 
-def _decide_sections(plan: Plan, sections: Sequence[Section], specs, themes, stats: CollectionStats) -> bool:
-    """Each section's themes against the collection's densities; True if any changed. Records the thresholds
-    used in the plan's ThemeShare rows, so that _reconcile knows when a later threshold could change them."""
-    changed = False
+def _decide_sections(sections: Sequence[Section], specs, themes, stats: CollectionStats) -> bool:
+    """Each section's themes against the collection's densities, and the sections whose themes the density
+    threshold decides (SectionDensity, for _reconcile_sections); True if any section's themes changed.
+    Reads the sections' current rows in two queries and writes only what differs."""
+    ids = [section.pk for section in sections]
+    current: dict[int, dict[str, SectionTheme]] = {pk: {} for pk in ids}
+    for row in SectionTheme.objects.filter(section__in=ids).select_related("theme"):
+        current[row.section_id][row.theme.name] = row
+    densities: dict[int, dict[str, float]] = {pk: {} for pk in ids}
+    for section_id, name, density in SectionDensity.objects.filter(section__in=ids).values_list(
+        "section_id", "theme__name", "density"
+    ):
+        densities[section_id][name] = density
+    replaced, created, moved, redensified, new_densities = [], [], [], [], []
     for section in sections:
-        matches = section_themes(section.heading, section.text, specs, stats)
-        changed |= _replace_theme_rows(section.section_themes, matches, themes, section=section)
-    rows = list(plan.theme_shares.select_related("theme"))
-    for row in rows:
-        row.section_threshold = section_threshold(stats, row.theme.name)
-    ThemeShare.objects.bulk_update(rows, ["section_threshold"])
-    return changed
+        matches = {
+            name: match
+            for name, match in section_themes(section.heading, section.text, specs, stats).items()
+            if name in themes
+        }
+        rows = current[section.pk]
+        if {n: (m.score, m.matched) for n, m in matches.items()} != {
+            n: (r.score, r.matched) for n, r in rows.items()
+        }:
+            replaced.append(section.pk)
+            created += [
+                SectionTheme(
+                    section=section,
+                    theme=themes[name],
+                    score=m.score,
+                    matched=m.matched,
+                    weight=m.weight,
+                    basis=m.basis,
+                )
+                for name, m in matches.items()
+            ]
+        else:
+            for name, row in rows.items():
+                if (row.weight, row.basis) != (matches[name].weight, matches[name].basis):
+                    row.weight, row.basis = matches[name].weight, matches[name].basis
+                    moved.append(row)
+        decided = {
+            n: d for n, d in density_decided(section.heading, section.text, specs).items() if n in themes
+        }
+        if decided != densities[section.pk]:
+            redensified.append(section.pk)
+            new_densities += [
+                SectionDensity(section=section, theme=themes[n], density=d) for n, d in decided.items()
+            ]
+    SectionTheme.objects.filter(section__in=replaced).delete()
+    SectionTheme.objects.bulk_create(created)
+    SectionTheme.objects.bulk_update(moved, ["weight", "basis"])
+    SectionDensity.objects.filter(section__in=redensified).delete()
+    SectionDensity.objects.bulk_create(new_densities)
+    return bool(replaced)
 
 
 def _decide_plan(plan: Plan, specs, themes, stats: CollectionStats) -> bool:
@@ -343,27 +392,37 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
 
 
 def _reconcile_sections(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> None:
-    """Re-decide the sections of exactly the plans where a theme's section threshold moved across the range of
-    densities its threshold decides (ThemeShare.section_low/high), reading those plans' sections only."""
-    plans: set[int] = set()
+    """Re-decide exactly the sections a moved density threshold crosses: those above it without the theme and
+    those holding it by density below it (SectionDensity, SectionTheme.score), reading those sections only."""
+    sections: set[int] = set()
     for spec in specs:
-        now = section_threshold(stats, spec.name)
-        moved = ThemeShare.objects.filter(theme__name=spec.name, section_low__isnull=False).exclude(
-            section_threshold=now
+        if spec.name not in themes:
+            continue
+        threshold = section_threshold(stats, spec.name)
+        held = SectionTheme.objects.filter(theme__name=spec.name, section=OuterRef("section"))
+        sections.update(
+            SectionDensity.objects.filter(theme__name=spec.name, density__gte=threshold)
+            .exclude(Exists(held))
+            .values_list("section", flat=True)
         )
-        plans.update(
-            moved.filter(
-                section_low__lt=Greatest(F("section_threshold"), Value(now)),
-                section_high__gte=Least(F("section_threshold"), Value(now)),
-            ).values_list("plan", flat=True)
+        by_density = SectionDensity.objects.filter(theme__name=spec.name, section=OuterRef("section"))
+        sections.update(
+            SectionTheme.objects.filter(theme__name=spec.name, score__lt=threshold)
+            .filter(Exists(by_density))
+            .values_list("section", flat=True)
         )
-        moved.filter(  # ranges the move did not cross: those sections stand as they are under `now` too
-            Q(section_low__gte=Greatest(F("section_threshold"), Value(now)))
-            | Q(section_high__lt=Least(F("section_threshold"), Value(now)))
-        ).update(section_threshold=now)
-    plans.discard(skip)
-    for plan in Plan.objects.filter(pk__in=plans).defer("text"):
-        _decide_sections(plan, list(plan.sections.order_by("order")), specs, themes, stats)
+    queryset = Section.objects.filter(pk__in=sections)
+    if skip is not None:
+        queryset = queryset.exclude(plan_id=skip)
+    _decide_sections(list(queryset), specs, themes, stats)
+
+
+@transaction.atomic
+def sections_reconcile() -> None:
+    """Bring every section's themes in line with the collection's current density thresholds (after plans were
+    loaded in bulk); only the sections a threshold crosses are read."""
+    specs, themes = _theme_context(None)
+    _reconcile_sections(specs, themes, theme_stats())
 
 
 @transaction.atomic
@@ -376,7 +435,7 @@ def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) 
     specs, themes = _theme_context(specs)
     sections = _store_plan_evidence(plan, specs, themes)
     stats = theme_stats()
-    changed = _decide_sections(plan, sections, specs, themes, stats)
+    changed = _decide_sections(sections, specs, themes, stats)
     changed |= _decide_plan(plan, specs, themes, stats)
     if changed:
         _touch([plan])
@@ -419,7 +478,7 @@ def themes_decide_all(
         .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("order")))
     ):
         sections = list(plan.sections.all())
-        if _decide_sections(plan, sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
+        if _decide_sections(sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
             changed.append(plan)
     if touch:
         _touch(changed)

@@ -6,9 +6,9 @@
 Every `.txt` under CORPUS/txt (or CORPUS) and the seed plans are ingested one by one through the project's
 pipeline (plans.ingest.ingest_path) into a new temporary SQLite database, so data/ and the test database are never
 touched. The search index is not needed for themes: its signals are disconnected, nothing is indexed. Printed:
-for each theme the number and share of plans that carry it, the themes per plan (median, p90, mean, max), the
-seeds' themes, and how many plans a full `reassign_all_themes()` changes afterwards (the drift that one-by-one
-ingest left behind; 0 when each ingest keeps the collection consistent). Runs against any checkout of the
+for each theme the number and share of plans (and of sections) that carry it, the themes per plan (median, p90,
+mean, max) and per section, the seeds' themes, and how many plans a full `reassign_all_themes()` changes afterwards
+(the drift that one-by-one ingest left behind; 0 when each ingest keeps the collection consistent). Runs against any checkout of the
 project (`--project DIR`), so the same script measures the rule before and after a change.
 """
 
@@ -80,9 +80,10 @@ def percentile(values: list[int], fraction: float) -> int:
 
 def measure(files: list[Path], seeds: Path | None) -> dict:
     from django.core.management import call_command
+    from django.db.models import Count
 
     from plans.ingest import ingest_path, reassign_all_themes
-    from plans.models import Plan, Theme
+    from plans.models import Plan, Section, Theme
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -102,6 +103,9 @@ def measure(files: list[Path], seeds: Path | None) -> dict:
     for plan in plans:
         for theme in plan.themes.all():
             counts[theme.name] = counts.get(theme.name, 0) + 1
+    sections = Section.objects.count()
+    section_counts = dict(Theme.objects.annotate(n=Count("section_themes")).values_list("name", "n"))
+    per_section = list(Section.objects.annotate(n=Count("section_themes")).values_list("n", flat=True))
     seed_names = {path.name for path in seeds.glob("*.txt")} if seeds else set()
     return {
         "plans": total,
@@ -110,9 +114,22 @@ def measure(files: list[Path], seeds: Path | None) -> dict:
         "reassign_s": round(reassign_s, 1),
         "changed_by_reassign": drift,
         "themes": [
-            {"theme": name, "plans": n, "share": round(n / total, 3) if total else 0}
+            {
+                "theme": name,
+                "plans": n,
+                "share": round(n / total, 3) if total else 0,
+                "sections": section_counts.get(name, 0),
+                "section_share": round(section_counts.get(name, 0) / sections, 3) if sections else 0,
+            }
             for name, n in counts.items()
         ],
+        "sections": sections,
+        "per_section": {
+            "mean": round(statistics.mean(per_section), 2) if per_section else 0,
+            "with_a_theme": round(sum(1 for n in per_section if n) / len(per_section), 3)
+            if per_section
+            else 0,
+        },
         "per_plan": {
             "median": statistics.median(per_plan) if per_plan else 0,
             "p90": percentile(per_plan, 0.9),
@@ -152,14 +169,22 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"{'theme':<20}{'plans':>7}{'share':>8}")
+    print(f"{'theme':<20}{'plans':>7}{'share':>8}{'sections':>10}{'share':>8}")
     for row in sorted(result["themes"], key=lambda row: -row["plans"]):
-        print(f"{pad(row['theme'], 20)}{row['plans']:>7}{row['share']:>8.1%}")
+        print(
+            f"{pad(row['theme'], 20)}{row['plans']:>7}{row['share']:>8.1%}"
+            f"{row['sections']:>10}{row['section_share']:>8.1%}"
+        )
     dist = result["per_plan"]
     print(
         f"\n{result['plans']} plans ({result['outcomes']}), ingested in {result['ingest_s']} s;"
         f" themes per plan: median {dist['median']}, p90 {dist['p90']}, mean {dist['mean']}, max {dist['max']};"
         f" a full reassign afterwards changed {result['changed_by_reassign']} plans in {result['reassign_s']} s"
+    )
+    sections = result["per_section"]
+    print(
+        f"{result['sections']} sections: {sections['mean']} themes per section,"
+        f" {sections['with_a_theme']:.1%} with at least one"
     )
     for source, names in result["seeds"].items():
         print(f"seed {source}: {len(names)} themes: {'、'.join(names)}")

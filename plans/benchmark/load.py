@@ -21,8 +21,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from plans.benchmark.corpus import CorpusDoc, read_manifest
-from plans.ingest.themes import SECTION_MIN_DENSITY
-from plans.models import Plan, PlanTheme, Region, Section, SectionTheme, Theme, ThemeShare
+from plans.models import Plan, PlanTheme, Region, Section, SectionDensity, SectionTheme, Theme, ThemeShare
 from plans.services import section_from_prepared
 
 BULK_BATCH = 500
@@ -64,7 +63,7 @@ def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict
     written in bulk. Plan themes are decided once every plan is in (_decide_plan_themes): they are weighed
     against the whole collection. Section themes here use the density floor alone (no collection yet)."""
     from plans.ingest.sections import parse_sections
-    from plans.ingest.themes import OutlineEntry, plan_evidence, section_themes
+    from plans.ingest.themes import OutlineEntry, density_decided, plan_evidence, section_themes
 
     share_rows: list[ThemeShare] = []
     sections: list[Section] = []
@@ -82,9 +81,6 @@ def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict
                     share=item.share,
                     score=item.score,
                     matched=item.matched,
-                    section_low=item.section_low,
-                    section_high=item.section_high,
-                    section_threshold=SECTION_MIN_DENSITY,
                 )
             )
         created: list[Section] = []
@@ -100,6 +96,13 @@ def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict
     for section, parent in parents:
         section.parent = parent
     Section.objects.bulk_update([section for section, _ in parents], ["parent"], batch_size=1000)
+    SectionDensity.objects.bulk_create(
+        [
+            SectionDensity(section=section, theme=themes[name], density=density)
+            for section in sections
+            for name, density in density_decided(section.heading, section.text, specs).items()
+        ]
+    )
     SectionTheme.objects.bulk_create(
         [
             SectionTheme(
@@ -191,7 +194,10 @@ def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:
     if batch:
         flush()
     if outline:
+        from plans.services import sections_reconcile
+
         _decide_plan_themes(specs, themes)
+        sections_reconcile()  # the section themes written at the density floor, against the whole collection
     _reset_sequences()
     stats.seconds = time.perf_counter() - start
     return stats

@@ -87,11 +87,6 @@ class ThemeEvidence:
     matched: dict[str, int]
     share: float
     score: float
-    # The lowest and highest density of the sections that the collection's density threshold decides (at least
-    # SECTION_MIN_HITS hits and SECTION_MIN_DENSITY, heading not naming the theme); None when there are none.
-    # A move of the threshold can change this plan's section themes only if it crosses this range.
-    section_low: float | None = None
-    section_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +162,22 @@ def section_match(
     return ThemeMatch(counts, density, round(density / threshold, 2), basis)
 
 
+def density_decided(heading: str, text: str, specs: Sequence[ThemeSpec]) -> dict[str, float]:
+    """The themes whose place in this section the collection's density threshold decides, with the section's
+    density: enough hits, at least the SECTION_MIN_DENSITY floor, and a heading that does not name the theme."""
+    found = {}
+    for spec in specs:
+        hits = sum(count_keywords(text, spec.keywords).values())
+        density = _per_thousand(hits, len(text))
+        if (
+            hits >= SECTION_MIN_HITS
+            and density >= SECTION_MIN_DENSITY
+            and not count_keywords(heading, spec.keywords)
+        ):
+            found[spec.name] = density
+    return found
+
+
 def section_themes(
     heading: str, text: str, specs: Sequence[ThemeSpec], stats: CollectionStats | None = None
 ) -> dict[str, ThemeMatch]:
@@ -226,30 +237,8 @@ def plan_evidence(
                 marks[start:end] = b"\x01" * (end - start)
         share = round(marks.count(1) / max(len(text), 1), 4)
         hits = len(matches)
-        undecided = _densities_the_threshold_decides(outline, spec)
-        evidence[spec.name] = ThemeEvidence(
-            hits,
-            counts,
-            share,
-            _per_thousand(hits, len(text)),
-            min(undecided, default=None),
-            max(undecided, default=None),
-        )
+        evidence[spec.name] = ThemeEvidence(hits, counts, share, _per_thousand(hits, len(text)))
     return evidence
-
-
-def _densities_the_threshold_decides(outline: Sequence[OutlineEntry], spec: ThemeSpec) -> list[float]:
-    densities = []
-    for entry in outline:
-        hits = sum(count_keywords(entry.text, spec.keywords).values())
-        density = _per_thousand(hits, len(entry.text))
-        if (
-            hits >= SECTION_MIN_HITS
-            and density >= SECTION_MIN_DENSITY
-            and not count_keywords(entry.heading, spec.keywords)
-        ):
-            densities.append(density)
-    return densities
 
 
 def threshold_share(stats: CollectionStats, name: str) -> float:
