@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
@@ -361,29 +361,31 @@ def _touch(plans: Iterable[Plan]) -> None:
         plan.save(update_fields=["updated_at"])  # a save the search index hears about: themes are a facet
 
 
+def _any_of(conditions: Iterable[Q]) -> Q:
+    combined = Q(pk__in=[])  # matches nothing: no theme, no flip
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
 def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> list[Plan]:
     """Re-decide exactly the plans whose themes the current averages change: those above a theme's threshold
-    share without it, and those holding it below the threshold. Two indexed queries per theme, no text read:
-    this is how a new, changed or deleted plan moves the others (drift) without re-reading the collection."""
-    flips: set[int] = set()
-    for spec in specs:
-        if spec.name not in themes:
-            continue
-        threshold = threshold_share(stats, spec.name)
-        assigned = PlanTheme.objects.filter(theme__name=spec.name, plan=OuterRef("plan"))
-        flips.update(
-            ThemeShare.objects.filter(theme__name=spec.name, share__gte=threshold, hits__gte=spec.min_hits)
-            .exclude(Exists(assigned))
-            .values_list("plan", flat=True)
+    share without it, and those holding it below the threshold. Two queries over the stored shares (every theme
+    at once, its own threshold), no text read: this is how a new, changed or deleted plan moves the others (drift)
+    without re-reading the collection."""
+    passing = _any_of(
+        Q(
+            theme_id=themes[spec.name].pk,
+            share__gte=threshold_share(stats, spec.name),
+            hits__gte=spec.min_hits,
         )
-        stored = ThemeShare.objects.filter(
-            theme__name=spec.name, plan=OuterRef("plan"), share__gte=threshold, hits__gte=spec.min_hits
-        )
-        flips.update(
-            PlanTheme.objects.filter(theme__name=spec.name)
-            .exclude(Exists(stored))
-            .values_list("plan", flat=True)
-        )
+        for spec in specs
+        if spec.name in themes
+    )
+    assigned = PlanTheme.objects.filter(plan=OuterRef("plan"), theme=OuterRef("theme"))
+    flips = set(ThemeShare.objects.filter(passing).exclude(Exists(assigned)).values_list("plan", flat=True))
+    still_passing = ThemeShare.objects.filter(passing, plan=OuterRef("plan"), theme=OuterRef("theme"))
+    flips.update(PlanTheme.objects.exclude(Exists(still_passing)).values_list("plan", flat=True))
     flips.discard(skip)
     changed = [plan for plan in Plan.objects.filter(pk__in=flips) if _decide_plan(plan, specs, themes, stats)]
     _touch(changed)
@@ -394,23 +396,19 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
 def _reconcile_sections(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> None:
     """Re-decide exactly the sections a moved density threshold crosses: those above it without the theme and
     those holding it by density below it (SectionDensity, SectionTheme.score), reading those sections only."""
-    sections: set[int] = set()
-    for spec in specs:
-        if spec.name not in themes:
-            continue
-        threshold = section_threshold(stats, spec.name)
-        held = SectionTheme.objects.filter(theme__name=spec.name, section=OuterRef("section"))
-        sections.update(
-            SectionDensity.objects.filter(theme__name=spec.name, density__gte=threshold)
-            .exclude(Exists(held))
-            .values_list("section", flat=True)
-        )
-        by_density = SectionDensity.objects.filter(theme__name=spec.name, section=OuterRef("section"))
-        sections.update(
-            SectionTheme.objects.filter(theme__name=spec.name, score__lt=threshold)
-            .filter(Exists(by_density))
-            .values_list("section", flat=True)
-        )
+    limits = {
+        themes[spec.name].pk: section_threshold(stats, spec.name) for spec in specs if spec.name in themes
+    }
+    above = _any_of(Q(theme_id=pk, density__gte=limit) for pk, limit in limits.items())
+    below = _any_of(Q(theme_id=pk, score__lt=limit) for pk, limit in limits.items())
+    held = SectionTheme.objects.filter(section=OuterRef("section"), theme=OuterRef("theme"))
+    sections = set(
+        SectionDensity.objects.filter(above).exclude(Exists(held)).values_list("section", flat=True)
+    )
+    by_density = SectionDensity.objects.filter(section=OuterRef("section"), theme=OuterRef("theme"))
+    sections.update(
+        SectionTheme.objects.filter(below).filter(Exists(by_density)).values_list("section", flat=True)
+    )
     queryset = Section.objects.filter(pk__in=sections)
     if skip is not None:
         queryset = queryset.exclude(plan_id=skip)
