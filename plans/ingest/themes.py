@@ -16,8 +16,9 @@ The rule, in two steps (every assignment keeps its keyword counts and the figure
    assignment's *weight*. A theme that every plan treats alike (社会民生 in government work reports) thus marks
    only the plans that give it markedly more room; a single mention never carries a real share.
 
-The collection's average share of a theme is sum(shares) / plans, taken over the stored shares of every plan
-(plans.models.ThemeShare, one aggregate query: no plan text is re-read). While the collection is small it is
+The collection's average share of a theme is sum(shares) / plans, and its average density sum(hits per 1,000
+characters) / plans, taken over the stored evidence of every plan (plans.models.ThemeShare, one aggregate query:
+no plan text is re-read; plans.services keeps every stored decision in line with the current averages). While the collection is small it is
 smoothed towards PRIOR_SHARE as if PRIOR_PLANS plans of that share were there, so a first plan is judged by the
 floor alone (PRIOR_SHARE * PLAN_MIN_WEIGHT == PLAN_MIN_SHARE) and the average takes over as plans arrive.
 """
