@@ -41,11 +41,11 @@ class SectionInline(admin.TabularInline):
 
 class PlanThemeInline(admin.TabularInline):
     model = PlanTheme
-    fields = ("theme", "score", "matched_keywords")
-    readonly_fields = ("score", "matched_keywords")
+    fields = ("theme", "weight", "share_basis", "score", "matched_keywords")
+    readonly_fields = ("weight", "share_basis", "score", "matched_keywords")
     extra = 0
     verbose_name = "主题"
-    verbose_name_plural = "主题（按关键词赋予；修改正文或重新分配主题时重新计算）"
+    verbose_name_plural = "主题（主题占比达到全库平均的倍数才赋予；修改正文或重新分配主题时重新计算）"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -56,6 +56,16 @@ class PlanThemeInline(admin.TabularInline):
     @admin.display(description="命中关键词")
     def matched_keywords(self, obj: PlanTheme) -> str:
         return _keywords_text(obj.matched)
+
+    @admin.display(description="判定依据")
+    def share_basis(self, obj: PlanTheme) -> str:
+        basis = obj.basis or {}
+        if "share" not in basis:
+            return "—"
+        return (
+            f"占全文 {basis['share']:.1%}，全库平均 {basis['average_share']:.1%}（{basis['plans']} 份文件），"
+            f"门槛 {basis['min_weight']:g} 倍且不低于 {basis['min_share']:.0%}"
+        )
 
 
 class IndexStatusFilter(admin.SimpleListFilter):

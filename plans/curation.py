@@ -63,13 +63,8 @@ def reassign_themes(*, user: Any = None, dry_run: bool = False) -> int:
     """Re-assign the themes of every plan (and its sections) from the current keywords; return how many plans
     changed. Each changed plan is saved, so the search package re-indexes it; each gets an audit entry.
     With dry_run nothing is kept (the work runs in a transaction that is rolled back)."""
-    specs = services.theme_specs()
     with transaction.atomic():
-        changed = [
-            plan
-            for plan in Plan.objects.order_by("pk").iterator()
-            if services.plan_assign_themes(plan=plan, specs=specs)
-        ]
+        changed = services.themes_reassign_all()
         if dry_run:
             transaction.set_rollback(True)
             return len(changed)

@@ -176,11 +176,13 @@ class PlanTheme(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_themes")
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="plan_themes")
-    score = models.FloatField(_("得分"), default=0)
+    score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
     matched = models.JSONField(_("命中关键词"), default=dict)
+    weight = models.FloatField(_("权重"), default=0, help_text=_("本文件的主题占比是全库平均文件的几倍"))
+    basis = models.JSONField(_("判定依据"), default=dict, help_text=_("占比、全库平均占比与门槛"))
 
     class Meta:
-        ordering = ["-score"]
+        ordering = ["-weight", "-score"]
         constraints = [models.UniqueConstraint(fields=["plan", "theme"], name="plantheme_unique")]
 
     def __str__(self) -> str:
@@ -192,8 +194,10 @@ class SectionTheme(models.Model):
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="section_themes")
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="section_themes")
-    score = models.FloatField(_("得分"), default=0)
+    score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
     matched = models.JSONField(_("命中关键词"), default=dict)
+    weight = models.FloatField(_("权重"), default=0, help_text=_("本节关键词密度是门槛的几倍"))
+    basis = models.JSONField(_("判定依据"), default=dict, help_text=_("是否标题点名、密度与门槛"))
 
     class Meta:
         ordering = ["-score"]
@@ -201,6 +205,47 @@ class SectionTheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section_id}: {self.theme}"
+
+
+class ThemeShare(models.Model):
+    """What one plan holds of one theme, assigned or not: keyword counts and the share of its text in sections
+    carrying the theme. The collection's average shares are one aggregate over this table (no text re-read);
+    a plan's themes are decided from its rows and those averages (plans.ingest.themes)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="theme_shares")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="theme_shares")
+    hits = models.PositiveIntegerField(_("命中次数"), default=0)
+    share = models.FloatField(_("占比"), default=0, help_text=_("承载本主题的章节占全文的比例"))
+    score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
+    matched = models.JSONField(_("命中关键词"), default=dict)
+
+    class Meta:
+        verbose_name = _("主题占比")
+        verbose_name_plural = _("主题占比")
+        constraints = [models.UniqueConstraint(fields=["plan", "theme"], name="themeshare_unique")]
+        indexes = [models.Index(fields=["theme", "share"], name="themeshare_theme_share")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.theme_id} {self.share:.0%}"
+
+
+class SectionDensity(models.Model):
+    """A section whose place in a theme the collection's density threshold decides (its heading does not name
+    the theme; it has enough hits above the floor), with its keyword density. When the collection's average moves
+    the threshold, exactly the sections it crosses are found here (and in SectionTheme.score) and re-decided."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="theme_densities")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="section_densities")
+    density = models.FloatField(_("密度"), help_text=_("每千字关键词命中次数"))
+
+    class Meta:
+        verbose_name = _("章节主题密度")
+        verbose_name_plural = _("章节主题密度")
+        constraints = [models.UniqueConstraint(fields=["section", "theme"], name="sectiondensity_unique")]
+        indexes = [models.Index(fields=["theme", "density"], name="sectiondensity_theme_density")]
+
+    def __str__(self) -> str:
+        return f"{self.section_id}: {self.theme_id} {self.density}"
 
 
 class AuditEntry(models.Model):

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, QuerySet
 
-from plans.models import Level, Plan, PlanTheme, Region, Section, SectionTheme, Theme
+from plans import services
+from plans.ingest.themes import CollectionStats, threshold_share
+from plans.models import Level, Plan, PlanTheme, Region, Section, SectionTheme, Theme, ThemeShare
 
 LISTING_DEFERRED = ("text", "extraction", "review_notes")
 
 
 def _with_region_and_themes(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     """Region, themes (taxonomy order) and plan_themes (best score first, with the matched keywords)."""
-    plan_themes = PlanTheme.objects.select_related("theme").order_by("-score", "theme__order")
+    plan_themes = PlanTheme.objects.select_related("theme").order_by("-weight", "-score", "theme__order")
     return plans.select_related("region").prefetch_related(
         "themes", Prefetch("plan_themes", queryset=plan_themes)
     )
@@ -127,6 +129,16 @@ class ThemeEntry:
     section_count: int
     examples: list[Plan]
     url: str = ""  # filled in by the view: the results for this theme
+    rule: ThemeWeight | None = None  # filled in by the view: the average share and the share a plan needs
+    example_weights: list[float] = field(default_factory=list)
+
+    @property
+    def examples_with_weights(self) -> list[tuple[Plan, float]]:
+        """Each example plan with the weight it carries the theme by."""
+        return list(zip(self.examples, self.example_weights, strict=False))
+
+    average_percent: float | None = None  # the rule's figures as the page prints them (filled in by the view)
+    threshold_percent: float | None = None
 
 
 @dataclass
@@ -149,16 +161,53 @@ def themes_overview(examples: int = 3) -> list[ThemeGroup]:
         value: ThemeGroup(value, str(label), []) for value, label in Theme.Group.choices
     }
     for theme in Theme.objects.order_by("order", "name"):
-        best = [
-            pt.plan
-            for pt in PlanTheme.objects.filter(theme=theme)
+        best_rows = list(
+            PlanTheme.objects.filter(theme=theme)
             .select_related("plan__region")
             .defer(*(f"plan__{name}" for name in LISTING_DEFERRED))
-            .order_by("-score", F("plan__year").desc(nulls_last=True), "plan__pk")[:examples]
-        ]
-        entry = ThemeEntry(theme, plan_counts.get(theme.pk, 0), section_counts.get(theme.pk, 0), best)
+            .order_by("-weight", "-score", F("plan__year").desc(nulls_last=True), "plan__pk")[:examples]
+        )
+        entry = ThemeEntry(
+            theme,
+            plan_counts.get(theme.pk, 0),
+            section_counts.get(theme.pk, 0),
+            [pt.plan for pt in best_rows],
+            example_weights=[pt.weight for pt in best_rows],
+        )
         groups.setdefault(theme.group, ThemeGroup(theme.group, theme.group, [])).themes.append(entry)
     return [group for group in groups.values() if group.themes]
+
+
+@dataclass(frozen=True)
+class ThemeWeight:
+    """Why a plan has (or lacks) a theme today: its share, the collection's average share, their ratio."""
+
+    share: float
+    average_share: float
+    threshold: float
+
+    @property
+    def weight(self) -> float:
+        """How many times the average plan's share this plan gives the theme."""
+        return round(self.share / self.average_share, 2) if self.average_share else 0.0
+
+
+def theme_weights(plan: Plan, stats: CollectionStats | None = None) -> dict[str, ThemeWeight]:
+    """The plan's share of every theme it mentions, against the collection's current averages."""
+    stats = services.theme_stats() if stats is None else stats
+    return {
+        name: ThemeWeight(share, stats.average_share(name), threshold_share(stats, name))
+        for name, share in ThemeShare.objects.filter(plan=plan).values_list("theme__name", "share")
+    }
+
+
+def theme_thresholds(stats: CollectionStats | None = None) -> dict[str, ThemeWeight]:
+    """Each theme's average share in the collection and the share a plan needs to get it."""
+    stats = services.theme_stats() if stats is None else stats
+    return {
+        name: ThemeWeight(0.0, stats.average_share(name), threshold_share(stats, name))
+        for name in Theme.objects.values_list("name", flat=True)
+    }
 
 
 def plan_for_page(plan_id: int) -> Plan | None:

@@ -7,18 +7,40 @@ not done here: the search package hooks Plan saves (transaction.on_commit) and i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
-from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
-from plans.models import PLAN_METADATA_FIELDS, Plan, PlanTheme, Region, Section, SectionTheme, Theme
+from plans.ingest.themes import (
+    CollectionStats,
+    OutlineEntry,
+    ThemeEvidence,
+    ThemeMatch,
+    ThemeSpec,
+    decide,
+    density_decided,
+    plan_evidence,
+    section_themes,
+    section_threshold,
+    threshold_share,
+)
+from plans.models import (
+    PLAN_METADATA_FIELDS,
+    Plan,
+    PlanTheme,
+    Region,
+    Section,
+    SectionDensity,
+    SectionTheme,
+    Theme,
+    ThemeShare,
+)
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -128,10 +150,13 @@ def plan_update(*, plan: Plan, manual: bool = False, **changes: Any) -> Plan:
 
 @transaction.atomic
 def plan_delete(*, plan: Plan) -> None:
-    """Delete a plan, its sections and theme assignments; the stored original goes once the delete commits."""
+    """Delete a plan, its sections and theme assignments; the stored original goes once the delete commits.
+    The plan leaves the collection's averages, so plans they tip over a theme's threshold are re-decided."""
     name = plan.original_file.name if plan.original_file else ""
     storage = plan.original_file.storage
     plan.delete()
+    specs, themes = _theme_context(None)
+    _reconcile(specs, themes, theme_stats())
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 
@@ -176,91 +201,302 @@ def plan_set_outline(
     plan: Plan,
     sections: Sequence[PreparedSection],
     specs: Sequence[ThemeSpec] | None = None,
-    matches: OutlineThemes | None = None,
 ) -> list[Section]:
     """Replace the plan's sections (with parent links) and re-assign plan and section themes.
 
-    Written in bulk (one insert per outline level, one for all theme rows), as ingest of a large collection needs.
-    `matches` are the themes already computed for this text and taxonomy (ingest's prepare step); without them
-    they are computed here from `specs` (default: the taxonomy in the database).
+    Sections are written in bulk (one insert per outline level), as ingest of a large collection needs; the
+    themes are weighed against the collection (plan_assign_themes).
     """
     plan.sections.all().delete()
     created = _create_sections(plan, sections)
-    plan_assign_themes(plan=plan, specs=specs, matches=matches, sections=created)
+    plan_assign_themes(plan=plan, specs=specs)
     return created
 
 
-@dataclass(frozen=True)
-class OutlineThemes:
-    """The theme matches of one plan's text and of each of its sections (in outline order)."""
-
-    plan: Mapping[str, ThemeMatch]
-    sections: Sequence[Mapping[str, ThemeMatch]]
+def outline_entries(sections: Sequence[Section]) -> list[OutlineEntry]:
+    """Stored sections (in outline order) as the theme matcher reads them."""
+    position = {section.pk: index for index, section in enumerate(sections)}
+    return [OutlineEntry(s.heading, s.text, position.get(s.parent_id), s.start, s.end) for s in sections]
 
 
-def outline_themes(text: str, sections: Sequence[Any], specs: Sequence[ThemeSpec]) -> OutlineThemes:
-    """Match the taxonomy against a plan's text and each section (PreparedSection or Section: heading, text)."""
-    return OutlineThemes(
-        plan_themes(text, specs), [section_themes(s.heading, s.text, specs) for s in sections]
+def theme_stats() -> CollectionStats:
+    """The collection's shares and densities of each theme now: one aggregate over the stored shares, no plan
+    text read."""
+    sums = (
+        ThemeShare.objects.values_list("theme__name")
+        .annotate(shares=Sum("share"), densities=Sum("score"))
+        .values_list("theme__name", "shares", "densities")
+    )
+    rows = list(sums)
+    return CollectionStats(
+        Plan.objects.count(),
+        {name: shares or 0.0 for name, shares, _ in rows},
+        {name: densities or 0.0 for name, _, densities in rows},
     )
 
 
-def _theme_rows(model, matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme], **owner) -> list:
-    """Unsaved theme rows (PlanTheme or SectionTheme) for one owner's matches; themes no longer in the table drop."""
-    return [
-        model(theme=themes[name], score=match.score, matched=dict(match.matched), **owner)
-        for name, match in matches.items()
+def _evidence_rows(plan: Plan) -> dict[str, ThemeEvidence]:
+    return {
+        row.theme.name: ThemeEvidence(row.hits, row.matched, row.share, row.score)
+        for row in plan.theme_shares.select_related("theme")
+    }
+
+
+def _store_evidence(plan: Plan, evidence: Mapping[str, ThemeEvidence], themes: Mapping[str, Theme]) -> None:
+    """Replace the plan's ThemeShare rows (every theme it mentions, assigned or not)."""
+    if _evidence_rows(plan) == dict(evidence):
+        return
+    plan.theme_shares.all().delete()
+    ThemeShare.objects.bulk_create(
+        ThemeShare(
+            plan=plan,
+            theme=themes[name],
+            hits=e.hits,
+            share=e.share,
+            score=e.score,
+            matched=e.matched,
+        )
+        for name, e in evidence.items()
         if name in themes
-    ]
+    )
 
 
-def _row_state(rows) -> dict[str, tuple[float, dict]]:
-    return {row.theme.name: (row.score, row.matched) for row in rows}
+def _replace_theme_rows(
+    rows, matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme], **owner
+) -> bool:
+    """Make the theme rows of one plan or section (`rows`, a related manager) match `matches`.
+
+    A different set of themes or keyword counts replaces the rows (and is reported: True, so the plan is
+    re-indexed); a weight or basis that only moved with the collection's averages is updated in place, quietly.
+    """
+    wanted = {name: (match.score, dict(match.matched)) for name, match in matches.items() if name in themes}
+    current = {row.theme.name: row for row in rows.select_related("theme")}
+    if wanted == {name: (row.score, row.matched) for name, row in current.items()}:
+        moved = [
+            row
+            for name, row in current.items()
+            if (row.weight, row.basis) != (matches[name].weight, matches[name].basis)
+        ]
+        for row in moved:
+            row.weight, row.basis = matches[row.theme.name].weight, matches[row.theme.name].basis
+        rows.model.objects.bulk_update(moved, ["weight", "basis"])
+        return False
+    rows.all().delete()
+    rows.model.objects.bulk_create(
+        rows.model(
+            theme=themes[name],
+            score=matches[name].score,
+            matched=matches[name].matched,
+            weight=matches[name].weight,
+            basis=matches[name].basis,
+            **owner,
+        )
+        for name in wanted
+    )
+
+    return True
 
 
-def _match_state(
-    matches: Mapping[str, ThemeMatch], themes: Mapping[str, Theme]
-) -> dict[str, tuple[float, dict]]:
-    return {name: (m.score, dict(m.matched)) for name, m in matches.items() if name in themes}
+def _theme_context(specs: Sequence[ThemeSpec] | None) -> tuple[list[ThemeSpec], dict[str, Theme]]:
+    specs = theme_specs() if specs is None else list(specs)
+    return specs, {theme.name: theme for theme in Theme.objects.all()}
+
+
+def _store_plan_evidence(
+    plan: Plan, specs: Sequence[ThemeSpec], themes: Mapping[str, Theme]
+) -> list[Section]:
+    """Keyword counts and shares of every theme from the plan's text, stored; returns its sections."""
+    sections = list(plan.sections.order_by("order"))
+    _store_evidence(plan, plan_evidence(plan.text, outline_entries(sections), specs), themes)
+    return sections
+
+
+def _decide_sections(sections: Sequence[Section], specs, themes, stats: CollectionStats) -> bool:
+    """Each section's themes against the collection's densities, and the sections whose themes the density
+    threshold decides (SectionDensity, for _reconcile_sections); True if any section's themes changed.
+    Reads the sections' current rows in two queries and writes only what differs."""
+    ids = [section.pk for section in sections]
+    current: dict[int, dict[str, SectionTheme]] = {pk: {} for pk in ids}
+    for row in SectionTheme.objects.filter(section__in=ids).select_related("theme"):
+        current[row.section_id][row.theme.name] = row
+    densities: dict[int, dict[str, float]] = {pk: {} for pk in ids}
+    for section_id, name, density in SectionDensity.objects.filter(section__in=ids).values_list(
+        "section_id", "theme__name", "density"
+    ):
+        densities[section_id][name] = density
+    replaced, created, moved, redensified, new_densities = [], [], [], [], []
+    for section in sections:
+        matches = {
+            name: match
+            for name, match in section_themes(section.heading, section.text, specs, stats).items()
+            if name in themes
+        }
+        rows = current[section.pk]
+        if {n: (m.score, m.matched) for n, m in matches.items()} != {
+            n: (r.score, r.matched) for n, r in rows.items()
+        }:
+            replaced.append(section.pk)
+            created += [
+                SectionTheme(
+                    section=section,
+                    theme=themes[name],
+                    score=m.score,
+                    matched=m.matched,
+                    weight=m.weight,
+                    basis=m.basis,
+                )
+                for name, m in matches.items()
+            ]
+        else:
+            for name, row in rows.items():
+                if (row.weight, row.basis) != (matches[name].weight, matches[name].basis):
+                    row.weight, row.basis = matches[name].weight, matches[name].basis
+                    moved.append(row)
+        decided = {
+            n: d for n, d in density_decided(section.heading, section.text, specs).items() if n in themes
+        }
+        if decided != densities[section.pk]:
+            redensified.append(section.pk)
+            new_densities += [
+                SectionDensity(section=section, theme=themes[n], density=d) for n, d in decided.items()
+            ]
+    SectionTheme.objects.filter(section__in=replaced).delete()
+    SectionTheme.objects.bulk_create(created)
+    SectionTheme.objects.bulk_update(moved, ["weight", "basis"])
+    SectionDensity.objects.filter(section__in=redensified).delete()
+    SectionDensity.objects.bulk_create(new_densities)
+    return bool(replaced)
+
+
+def _decide_plan(plan: Plan, specs, themes, stats: CollectionStats) -> bool:
+    """The plan's themes from its stored shares and the collection's averages; True if the set changed."""
+    return _replace_theme_rows(
+        plan.plan_themes, decide(_evidence_rows(plan), specs, stats), themes, plan=plan
+    )
+
+
+def _touch(plans: Iterable[Plan]) -> None:
+    for plan in plans:
+        plan.save(update_fields=["updated_at"])  # a save the search index hears about: themes are a facet
+
+
+def _any_of(conditions: Iterable[Q]) -> Q:
+    combined = Q(pk__in=[])  # matches nothing: no theme, no flip
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> list[Plan]:
+    """Re-decide exactly the plans whose themes the current averages change: those above a theme's threshold
+    share without it, and those holding it below the threshold. Two queries over the stored shares (every theme
+    at once, its own threshold), no text read: this is how a new, changed or deleted plan moves the others (drift)
+    without re-reading the collection."""
+    passing = _any_of(
+        Q(
+            theme_id=themes[spec.name].pk,
+            share__gte=threshold_share(stats, spec.name),
+            hits__gte=spec.min_hits,
+        )
+        for spec in specs
+        if spec.name in themes
+    )
+    assigned = PlanTheme.objects.filter(plan=OuterRef("plan"), theme=OuterRef("theme"))
+    flips = set(ThemeShare.objects.filter(passing).exclude(Exists(assigned)).values_list("plan", flat=True))
+    still_passing = ThemeShare.objects.filter(passing, plan=OuterRef("plan"), theme=OuterRef("theme"))
+    flips.update(PlanTheme.objects.exclude(Exists(still_passing)).values_list("plan", flat=True))
+    flips.discard(skip)
+    changed = [plan for plan in Plan.objects.filter(pk__in=flips) if _decide_plan(plan, specs, themes, stats)]
+    _touch(changed)
+    _reconcile_sections(specs, themes, stats, skip=skip)
+    return changed
+
+
+def _reconcile_sections(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> None:
+    """Re-decide exactly the sections a moved density threshold crosses: those above it without the theme and
+    those holding it by density below it (SectionDensity, SectionTheme.score), reading those sections only."""
+    limits = {
+        themes[spec.name].pk: section_threshold(stats, spec.name) for spec in specs if spec.name in themes
+    }
+    above = _any_of(Q(theme_id=pk, density__gte=limit) for pk, limit in limits.items())
+    below = _any_of(Q(theme_id=pk, score__lt=limit) for pk, limit in limits.items())
+    held = SectionTheme.objects.filter(section=OuterRef("section"), theme=OuterRef("theme"))
+    sections = set(
+        SectionDensity.objects.filter(above).exclude(Exists(held)).values_list("section", flat=True)
+    )
+    by_density = SectionDensity.objects.filter(section=OuterRef("section"), theme=OuterRef("theme"))
+    sections.update(
+        SectionTheme.objects.filter(below).filter(Exists(by_density)).values_list("section", flat=True)
+    )
+    queryset = Section.objects.filter(pk__in=sections)
+    if skip is not None:
+        queryset = queryset.exclude(plan_id=skip)
+    _decide_sections(list(queryset), specs, themes, stats)
 
 
 @transaction.atomic
-def plan_assign_themes(
-    *,
-    plan: Plan,
-    specs: Sequence[ThemeSpec] | None = None,
-    matches: OutlineThemes | None = None,
-    sections: Sequence[Section] | None = None,
-) -> bool:
-    """(Re-)assign the themes of a plan and its sections from the current taxonomy; True if anything changed.
+def sections_reconcile() -> None:
+    """Bring every section's themes in line with the collection's current density thresholds (after plans were
+    loaded in bulk); only the sections a threshold crosses are read."""
+    specs, themes = _theme_context(None)
+    _reconcile_sections(specs, themes, theme_stats())
 
-    Reads the current rows in two queries and writes only what differs (one delete and one insert per kind), so
-    that an unchanged plan is neither rewritten nor re-indexed.
-    """
-    themes = {theme.name: theme for theme in Theme.objects.all()}
-    if sections is None:
-        sections = list(plan.sections.order_by("order"))
-    if matches is None:
-        specs = theme_specs() if specs is None else specs
-        matches = outline_themes(plan.text, sections, specs)
-    changed = False
-    if _row_state(plan.plan_themes.select_related("theme")) != _match_state(matches.plan, themes):
-        plan.plan_themes.all().delete()
-        PlanTheme.objects.bulk_create(_theme_rows(PlanTheme, matches.plan, themes, plan=plan))
-        changed = True
-    current: dict[int, list[SectionTheme]] = {}
-    for row in SectionTheme.objects.filter(section__plan=plan).select_related("theme"):
-        current.setdefault(row.section_id, []).append(row)
-    stale: list[int] = []
-    new_rows: list[SectionTheme] = []
-    for section, section_matches in zip(sections, matches.sections, strict=True):
-        if _row_state(current.get(section.pk, [])) != _match_state(section_matches, themes):
-            stale.append(section.pk)
-            new_rows += _theme_rows(SectionTheme, section_matches, themes, section=section)
-    if stale:
-        SectionTheme.objects.filter(section_id__in=stale).delete()
-        SectionTheme.objects.bulk_create(new_rows)
-        changed = True
+
+@transaction.atomic
+def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) -> bool:
+    """(Re-)assign the themes of a plan and its sections from the current taxonomy, judged against the
+    collection's averages with this plan counted in; True if anything of this plan changed.
+
+    The averages move with the plan, so the few other plans they tip over a threshold are re-decided too
+    (from their stored shares; see _reconcile)."""
+    specs, themes = _theme_context(specs)
+    sections = _store_plan_evidence(plan, specs, themes)
+    stats = theme_stats()
+    changed = _decide_sections(sections, specs, themes, stats)
+    changed |= _decide_plan(plan, specs, themes, stats)
     if changed:
-        plan.save(update_fields=["updated_at"])  # a save the search index hears about: themes are a facet
+        _touch([plan])
+    _reconcile(specs, themes, stats, skip=plan.pk)
+    return changed
+
+
+@transaction.atomic
+def themes_reassign_all(*, specs: Sequence[ThemeSpec] | None = None, plans=None) -> list[Plan]:
+    """Re-assign the themes of every plan (or of the `plans` queryset) from the current keywords; returns the
+    plans whose themes changed. Two passes: each plan's text is read once for its shares, then every plan and
+    section is decided against the averages of the whole collection (themes_decide_all)."""
+    specs, themes = _theme_context(specs)
+    queryset = (Plan.objects.all() if plans is None else plans).order_by("pk")
+    for plan in queryset.iterator():
+        _store_plan_evidence(plan, specs, themes)
+    changed = {plan.pk: plan for plan in themes_decide_all(specs=specs, plans=queryset, touch=False)}
+    if plans is not None:  # the subset's new shares moved the averages for the rest (those are touched there)
+        for plan in _reconcile(specs, themes, theme_stats()):
+            changed.pop(plan.pk, None)
+    result = [changed[pk] for pk in sorted(changed)]
+    _touch(result)
+    return result
+
+
+@transaction.atomic
+def themes_decide_all(
+    *, specs: Sequence[ThemeSpec] | None = None, plans=None, touch: bool = True
+) -> list[Plan]:
+    """Decide the themes of every plan (or of `plans`) and of its sections from the stored shares and the
+    current averages, reading no plan text (after a bulk load, or as reassign's second pass); returns the plans
+    whose themes changed, saved so that the index hears of them unless touch=False."""
+    specs, themes = _theme_context(specs)
+    stats = theme_stats()
+    queryset = Plan.objects.all() if plans is None else Plan.objects.filter(pk__in=plans.values("pk"))
+    changed = []
+    for plan in (
+        queryset.order_by("pk")
+        .defer("text")
+        .prefetch_related(Prefetch("sections", queryset=Section.objects.order_by("order")))
+    ):
+        sections = list(plan.sections.all())
+        if _decide_sections(sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
+            changed.append(plan)
+    if touch:
+        _touch(changed)
     return changed

@@ -111,7 +111,13 @@ def plan_json(plan: Plan, absolute: AbsoluteUrl) -> dict:
             "city": plan.city,
             "source": plan.source,
             "themes_detail": [
-                {"name": pt.theme.name, "score": pt.score, "matched": pt.matched}
+                {
+                    "name": pt.theme.name,
+                    "score": pt.score,
+                    "matched": pt.matched,
+                    "weight": pt.weight,
+                    "basis": pt.basis,
+                }
                 for pt in plan.plan_themes.all()
             ],
             "sections": [
@@ -123,7 +129,13 @@ def plan_json(plan: Plan, absolute: AbsoluteUrl) -> dict:
                     "anchor": section.anchor,
                     "url": absolute(f"{plan.get_absolute_url()}#{section.anchor}"),
                     "themes": [
-                        {"name": st.theme.name, "score": st.score, "matched": st.matched}
+                        {
+                            "name": st.theme.name,
+                            "score": st.score,
+                            "matched": st.matched,
+                            "weight": st.weight,
+                            "basis": st.basis,
+                        }
                         for st in section.section_themes.all()
                     ],
                     "text": section.text,

@@ -31,11 +31,15 @@ class Block:
         return self.section.anchor if self.section else "preamble"
 
     @property
-    def themes(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        """The section's themes with the keywords that placed it there, most frequent first."""
+    def themes(self) -> list[tuple[str, list[tuple[str, int]], dict]]:
+        """The section's themes with the keywords that placed it there (most frequent first) and the rule's
+        figures (`basis`: heading named it, keyword density and its threshold)."""
         if not self.section:
             return []
-        return [(st.theme.name, matched_keywords(st.matched)) for st in self.section.section_themes.all()]
+        return [
+            (st.theme.name, matched_keywords(st.matched), st.basis or {})
+            for st in self.section.section_themes.all()
+        ]
 
     @property
     def depth(self) -> int:

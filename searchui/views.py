@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from plans import search as engine
 from plans import selectors
+from plans.ingest.themes import PLAN_MIN_SHARE, PLAN_MIN_WEIGHT
 from plans.models import Plan
 from plans.search.registry import FACETS
 from plans.search.types import SearchParams, SearchResult
@@ -201,6 +202,11 @@ def _query_terms(q: str) -> list[str]:
     return list(engine.parse_query(q).terms) if q else []
 
 
+def _percent(fraction: float | None) -> float | None:
+    """A share (0-1) as a percentage for the page, one decimal."""
+    return None if fraction is None else round(fraction * 100, 1)
+
+
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_for_page(plan_id)
     if plan is None:
@@ -224,6 +230,9 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             {
                 "theme": pt.theme,
                 "matched": pt.matched,
+                "weight": pt.weight,
+                "share_percent": _percent(pt.basis.get("share")),
+                "average_percent": _percent(pt.basis.get("average_share")),
                 "url": links.search_url(SearchParams(themes=(pt.theme.name,))),
             }
             for pt in plan.plan_themes.all()
@@ -241,10 +250,15 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 def themes(request: HttpRequest) -> HttpResponse:
     groups = selectors.themes_overview(examples=3)
+    thresholds = selectors.theme_thresholds()
     for group in groups:
         for entry in group.themes:
             entry.url = links.search_url(SearchParams(themes=(entry.theme.name,)))
-    return render(request, "searchui/themes.html", {"groups": groups})
+            entry.rule = thresholds.get(entry.theme.name)
+            entry.average_percent = _percent(entry.rule.average_share) if entry.rule else None
+            entry.threshold_percent = _percent(entry.rule.threshold) if entry.rule else None
+    context = {"groups": groups, "min_weight": PLAN_MIN_WEIGHT, "min_share_percent": _percent(PLAN_MIN_SHARE)}
+    return render(request, "searchui/themes.html", context)
 
 
 def compare(request: HttpRequest) -> HttpResponse:

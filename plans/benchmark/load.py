@@ -3,8 +3,8 @@
 Two paths, and the results say which one ran:
 - "ingest": every real report goes through the project's ingest API (`plans.ingest.ingest_path`), the pipeline a
   staff upload takes (extraction, cleaning, metadata, sections, themes, save, index).
-- "bulk": plans are written with `bulk_create` (ids = corpus keys), themes assigned from the taxonomy keywords the
-  way the taxonomy defines them (plain substring counts), then indexed with `plans.search.rebuild_index()`. Used for
+- "bulk": plans are written with `bulk_create` (ids = corpus keys), themes assigned from the taxonomy keywords by
+  ingest's rule (plans/ingest/themes.py, weighed against the whole loaded collection), then indexed with `plans.search.rebuild_index()`. Used for
   synthetic corpora (ingest per plan would spend the time budget on the extractor, not the index), and for loading
   a dump into a peer database so that every system searches exactly the same text under the same ids.
 """
@@ -21,7 +21,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from plans.benchmark.corpus import CorpusDoc, read_manifest
-from plans.models import Plan, PlanTheme, Region, Section, SectionTheme, Theme
+from plans.models import Plan, PlanTheme, Region, Section, SectionDensity, SectionTheme, Theme, ThemeShare
 from plans.services import section_from_prepared
 
 BULK_BATCH = 500
@@ -59,39 +59,92 @@ def _reset_sequences() -> None:
 
 
 def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict[str, Theme]) -> None:
-    """Sections and themes the way ingest derives them (its own parser and matcher), written in bulk."""
+    """Sections, section themes and theme shares the way ingest derives them (its own parser and matcher),
+    written in bulk. Plan themes are decided once every plan is in (_decide_plan_themes): they are weighed
+    against the whole collection. Section themes here use the density floor alone (no collection yet)."""
     from plans.ingest.sections import parse_sections
-    from plans.ingest.themes import plan_themes, section_themes
+    from plans.ingest.themes import OutlineEntry, density_decided, plan_evidence, section_themes
 
-    plan_rows: list[PlanTheme] = []
+    share_rows: list[ThemeShare] = []
     sections: list[Section] = []
     parents: list[tuple[Section, Section]] = []
     section_matches: list[tuple[Section, dict]] = []
     for plan, doc in zip(plans, docs, strict=True):
-        for name, match in plan_themes(doc.text, specs).items():
-            plan_rows.append(
-                PlanTheme(plan=plan, theme=themes[name], score=match.score, matched=match.matched)
+        outline = parse_sections(doc.text)
+        entries = [OutlineEntry(s.heading, s.text, s.parent, s.start, s.end) for s in outline]
+        for name, item in plan_evidence(doc.text, entries, specs).items():
+            share_rows.append(
+                ThemeShare(
+                    plan=plan,
+                    theme=themes[name],
+                    hits=item.hits,
+                    share=item.share,
+                    score=item.score,
+                    matched=item.matched,
+                )
             )
         created: list[Section] = []
-        for prepared in parse_sections(doc.text):
+        for prepared in outline:
             section = section_from_prepared(plan=plan, prepared=prepared)
             if prepared.parent is not None:
                 parents.append((section, created[prepared.parent]))
             created.append(section)
             section_matches.append((section, section_themes(prepared.heading, prepared.text, specs)))
         sections += created
-    PlanTheme.objects.bulk_create(plan_rows)
+    ThemeShare.objects.bulk_create(share_rows)
     Section.objects.bulk_create(sections)
     for section, parent in parents:
         section.parent = parent
     Section.objects.bulk_update([section for section, _ in parents], ["parent"], batch_size=1000)
+    SectionDensity.objects.bulk_create(
+        [
+            SectionDensity(section=section, theme=themes[name], density=density)
+            for section in sections
+            for name, density in density_decided(section.heading, section.text, specs).items()
+        ]
+    )
     SectionTheme.objects.bulk_create(
         [
-            SectionTheme(section=section, theme=themes[name], score=match.score, matched=match.matched)
+            SectionTheme(
+                section=section,
+                theme=themes[name],
+                score=match.score,
+                matched=match.matched,
+                weight=match.weight,
+                basis=match.basis,
+            )
             for section, matches in section_matches
             for name, match in matches.items()
         ]
     )
+
+
+def _decide_plan_themes(specs, themes: dict[str, Theme]) -> None:
+    """Every bulk-loaded plan's themes from the stored shares and the whole collection's averages, in bulk."""
+    from plans.ingest.themes import ThemeEvidence, decide
+    from plans.services import theme_stats
+
+    stats = theme_stats()
+    evidence: dict[int, dict[str, ThemeEvidence]] = {}
+    fields = ("plan_id", "theme__name", "hits", "matched", "share", "score")
+    for plan_id, name, hits, matched, share, score in ThemeShare.objects.values_list(*fields).iterator():
+        evidence.setdefault(plan_id, {})[name] = ThemeEvidence(hits, matched, share, score)
+    with transaction.atomic():
+        PlanTheme.objects.bulk_create(
+            [
+                PlanTheme(
+                    plan_id=plan_id,
+                    theme=themes[name],
+                    score=match.score,
+                    matched=match.matched,
+                    weight=match.weight,
+                    basis=match.basis,
+                )
+                for plan_id, items in evidence.items()
+                for name, match in decide(items, specs, stats).items()
+            ],
+            batch_size=1000,
+        )
 
 
 def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:
@@ -140,6 +193,11 @@ def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:
             flush()
     if batch:
         flush()
+    if outline:
+        from plans.services import sections_reconcile
+
+        _decide_plan_themes(specs, themes)
+        sections_reconcile()  # the section themes written at the density floor, against the whole collection
     _reset_sequences()
     stats.seconds = time.perf_counter() - start
     return stats

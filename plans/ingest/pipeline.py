@@ -21,7 +21,7 @@ from plans.ingest.errors import IngestError
 from plans.ingest.extract import Extracted, extract, file_kind
 from plans.ingest.metadata import Metadata, Overrides, extract_metadata
 from plans.ingest.sections import PreparedSection, parse_sections
-from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
+from plans.ingest.themes import OutlineEntry, ThemeMatch, ThemeSpec, decide, plan_evidence, section_themes
 from plans.models import Plan, Region
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,6 @@ class PreparedPlan:
     warnings: list[str] = field(default_factory=list)
     needs_review: bool = False
     review_notes: str = ""
-    # The taxonomy the themes above were matched with: save reuses them only if it is still the current one.
-    theme_specs: tuple[ThemeSpec, ...] = ()
 
     def summary(self) -> str:
         """One line: title [region year]."""
@@ -116,6 +114,9 @@ def prepare(
     text = document.cleaned.text
     specs = services.theme_specs() if specs is None else specs
     sections = parse_sections(text)
+    outline = [OutlineEntry(s.heading, s.text, s.parent, s.start, s.end) for s in sections]
+    evidence = plan_evidence(text, outline, specs)
+    judged = services.theme_stats().including(evidence)  # the collection with this plan counted in
     extraction = dict(meta.extraction)
     title = meta.title
     if not title:
@@ -148,13 +149,12 @@ def prepare(
         text=text,
         checksum=document.checksum,
         sections=sections,
-        plan_themes=plan_themes(text, specs),
-        section_themes=[section_themes(s.heading, s.text, specs) for s in sections],
+        plan_themes=decide(evidence, specs, judged),
+        section_themes=[section_themes(s.heading, s.text, specs, judged) for s in sections],
         extraction=extraction,
         warnings=list(meta.warnings),
         needs_review=bool(meta.review_notes),
         review_notes="\n".join(meta.review_notes),
-        theme_specs=tuple(specs),
     )
 
 
@@ -191,9 +191,7 @@ def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOu
                 plan = _create(prepared, user)
                 status = "ingested"
             stored.append(plan)
-            services.plan_set_outline(
-                plan=plan, sections=prepared.sections, matches=_current_themes(prepared)
-            )
+            services.plan_set_outline(plan=plan, sections=prepared.sections)
     except IntegrityError:
         _remove_stored_files(stored)
         # Another process stored the same content between our check and our insert.
@@ -204,15 +202,6 @@ def save(prepared: PreparedPlan, *, update: bool = False, user=None) -> IngestOu
         raise
     logger.info("%s %s -> plan %s", status, prepared.filename, plan.pk)
     return IngestOutcome(status, plan, "", prepared.filename, list(prepared.warnings))
-
-
-def _current_themes(prepared: PreparedPlan) -> services.OutlineThemes | None:
-    """The themes prepare matched, if the taxonomy has not changed since (a preview can wait for hours)."""
-    if not prepared.theme_specs or list(prepared.theme_specs) != services.theme_specs():
-        return None
-    if len(prepared.section_themes) != len(prepared.sections):
-        return None
-    return services.OutlineThemes(prepared.plan_themes, prepared.section_themes)
 
 
 def _remove_stored_files(plans: list[Plan]) -> None:
@@ -322,7 +311,7 @@ def assign_themes(plan: Plan) -> bool:
 
 
 def reassign_all_themes(plans=None) -> int:
-    """Re-assign themes of every plan (or of `plans`) after the taxonomy changed; returns how many changed."""
-    specs = services.theme_specs()
-    queryset = Plan.objects.all() if plans is None else plans
-    return sum(services.plan_assign_themes(plan=plan, specs=specs) for plan in queryset.iterator())
+    """Re-assign themes of every plan (or of `plans`) after the taxonomy changed; returns how many changed.
+
+    Each plan's text is read once; every plan is then judged against the averages of the whole collection."""
+    return len(services.themes_reassign_all(plans=plans))

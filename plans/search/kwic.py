@@ -228,9 +228,7 @@ def kwic(
     page_size = max(1, int(page_size))
     with _opened() as (snapshot, trouble):
         if snapshot is None:
-            return KwicPage(
-                parsed.text, 0, 0, 1, 1, page_size, [], [*parsed.notices, trouble]
-            )
+            return KwicPage(parsed.text, 0, 0, 1, 1, page_size, [], [*parsed.notices, trouble])
         if not strings:
             return KwicPage(parsed.text, 0, 0, 1, 1, page_size, [], list(parsed.notices))
         count, plans, order = _ordered(snapshot, parsed, strings, filters, sort, region_order)

@@ -508,3 +508,60 @@ def test_chinese_by_default_whatever_the_browser_prefers(client, corpus):
     assert '<html lang="zh-Hans">' in html and "筛选" in html
     notices = client.get("/search/?year=abc&format=json", HTTP_ACCEPT_LANGUAGE="en").json()["notices"]
     assert notices == ["年份“abc”无效，已忽略。"]
+
+
+# --- theme weights: the plan page and /themes/ explain each assignment -------------------------------------------
+
+
+@pytest.fixture
+def weighed_plan(db):
+    """A plan whose themes the services decided (with their weight and basis), among plans without the theme."""
+    from plans import services
+    from plans.ingest.sections import parse_sections
+
+    filler = "全面落实各项工作任务，确保各项目标按期完成。"
+    texts = [f"第{n}号要点\n一、常规工作\n{filler * 10}\n二、其他\n{filler * 5}" for n in range(4)]
+    texts.append(
+        f"科技金融要点\n一、科技金融\n{'发展科技金融，引导创业投资。' * 5}\n二、常规工作\n{filler * 10}"
+    )
+    plans = []
+    for text in texts:
+        plan = services.plan_create(title=text.splitlines()[0], text=text)
+        services.plan_set_outline(plan=plan, sections=parse_sections(text))
+        plans.append(plan)
+    return plans[-1]
+
+
+def test_plan_page_shows_the_weight_of_each_theme(client, weighed_plan):
+    row = weighed_plan.plan_themes.get(theme__name="科技金融")
+    html = client.get(f"/plans/{weighed_plan.pk}/").content.decode()
+    share = round(row.basis["share"] * 100, 1)
+    assert row.weight >= row.basis["min_weight"]
+    assert (
+        f"权重 {row.weight}：占全文 {share}%，全库平均 {round(row.basis['average_share'] * 100, 1)}%" in html
+    )
+    assert "标题点名" in html  # the section 一、科技金融 is placed by its heading
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/plans/{weighed_plan.pk}/").content.decode()
+    assert f"{share}% of the text" in english and "named in the heading" in english
+    data = client.get(f"/plans/{weighed_plan.pk}/?format=json").json()
+    detail = next(item for item in data["themes_detail"] if item["name"] == "科技金融")
+    assert detail["weight"] == row.weight and detail["basis"]["min_weight"] == row.basis["min_weight"]
+    assert detail["matched"] == {"科技金融": 7, "创业投资": 5}  # title, heading and five sentences
+
+
+def test_themes_page_explains_the_rule_and_the_weights(client, weighed_plan):
+    from plans import selectors
+
+    response = client.get("/themes/")
+    entries = {e.theme.name: e for group in response.context["groups"] for e in group.themes}
+    finance = entries["科技金融"]
+    assert finance.examples == [weighed_plan]
+    assert finance.example_weights == [weighed_plan.plan_themes.get(theme__name="科技金融").weight]
+    rule = selectors.theme_thresholds()["科技金融"]
+    html = response.content.decode()
+    assert f"占比 {round(rule.threshold * 100, 1)}% 起归入" in html
+    assert "倍" in html and "全文检索" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/themes/").content.decode()
+    assert "times the share of the collection" in english and "assigned from a share of" in english

@@ -76,3 +76,11 @@ def test_the_admin_action_reassigns_across_all_plans(staff_client, plans):
     )
     assert "2 份规划文件的主题有变化" in response.content.decode()
     assert theme_counts("科学普及") == 2
+
+
+def test_plan_admin_page_explains_each_theme_by_its_share(staff_client, plans):
+    from plans.models import PlanTheme
+
+    row = PlanTheme.objects.select_related("plan").first()
+    html = staff_client.get(f"/admin/plans/plan/{row.plan.pk}/change/").content.decode()
+    assert f"占全文 {row.basis['share']:.1%}" in html and f"门槛 {row.basis['min_weight']:g} 倍" in html
