@@ -2,6 +2,7 @@
 
 The ingest pipeline and the admin both write through these functions; nothing else saves a Plan. Indexing is
 not done here: the search package hooks Plan saves (transaction.on_commit) and indexes what was committed.
+Relations (citations, reused passages: plans.relations) are written here, in the same transaction as the plan.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
 from plans.ingest.themes import ThemeMatch, ThemeSpec, plan_themes, section_themes
 from plans.models import PLAN_METADATA_FIELDS, Plan, Region, Section, Theme
+from plans.relations import services as relations
+
+# Fields whose change, without a new text, changes how the plan relates to others (citation keys, regions).
+RELATION_FIELDS = ("title", "doc_number", "region")
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -109,6 +114,9 @@ def plan_update(*, plan: Plan, manual: bool = False, **changes: Any) -> Plan:
     original_filename = changes.pop("original_filename", "")
     original_data = changes.pop("original_data", None)
     text_changed = "text" in changes and changes["text"] != plan.text
+    relations_changed = any(
+        name in changes and changes[name] != getattr(plan, name) for name in RELATION_FIELDS
+    )
     for name, value in changes.items():
         if manual and name in EDITABLE_FIELDS and getattr(plan, name) != value:
             shown = value.isoformat() if isinstance(value, datetime.date) else getattr(value, "name", value)
@@ -122,6 +130,8 @@ def plan_update(*, plan: Plan, manual: bool = False, **changes: Any) -> Plan:
     plan.save()
     if text_changed:
         plan_set_outline(plan=plan, sections=parse_sections(plan.text))
+    elif relations_changed:
+        relations.plan_metadata_changed(plan=plan)
     return plan
 
 
@@ -130,6 +140,7 @@ def plan_delete(*, plan: Plan) -> None:
     """Delete a plan, its sections and theme assignments; the stored original goes once the delete commits."""
     name = plan.original_file.name if plan.original_file else ""
     storage = plan.original_file.storage
+    relations.remove_plan_relations(plan=plan)
     plan.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
@@ -157,7 +168,8 @@ def plan_set_outline(
     sections: Sequence[PreparedSection],
     specs: Sequence[ThemeSpec] | None = None,
 ) -> list[Section]:
-    """Replace the plan's sections (with parent links) and re-assign plan and section themes."""
+    """Replace the plan's sections (with parent links), re-assign plan and section themes, and recompute the
+    plan's relations (its text is new: citations, reused passages)."""
     plan.sections.all().delete()
     created: list[Section] = []
     for prepared in sections:
@@ -166,6 +178,7 @@ def plan_set_outline(
         section.save()
         created.append(section)
     plan_assign_themes(plan=plan, specs=specs)
+    relations.update_plan_relations(plan=plan)
     return created
 
 

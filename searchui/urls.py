@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from searchui import views
+from searchui import relations, views
 
 app_name = "searchui"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
     path("themes/", views.themes, name="themes"),
     path("compare/", views.compare, name="compare"),
+    path("plans/<int:plan_id>/diff/<int:other_id>/", relations.plan_diff, name="plan_diff"),
+    path("cited/", relations.cited, name="cited"),
+    path("cited/<int:document_id>/", relations.cited_document, name="cited_document"),
+    path("reuse/", relations.reuse, name="reuse"),
 ]

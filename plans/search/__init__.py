@@ -10,6 +10,7 @@
     related_plans(plan, limit=5) -> list[Plan]
     warm()                                             load the segmenter and open the index at start-up
     clear_term_cache()                                 forget cached term sets (benchmarks: first-time latency)
+    normalise(text)                                    the length-preserving folding of indexing (plans.relations)
 
 See README "Search engine" for the design and "Scale-out: Elasticsearch" for the other engine.
 """
@@ -27,6 +28,7 @@ from plans.search.indexing import (
     remove_plan,
     wait_for_indexing,
 )
+from plans.search.normalize import normalise
 from plans.search.query import parse_query
 from plans.search.related import related_plans
 from plans.search.types import (
@@ -81,6 +83,7 @@ __all__ = [
     "highlight_html",
     "index_health",
     "index_plans",
+    "normalise",
     "parse_query",
     "rebuild_index",
     "related_plans",
