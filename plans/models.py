@@ -255,8 +255,8 @@ class AuditEntry(models.Model):
 
 # Derived relations between plans (plans/relations/): part of this app so they share its migrations.
 from plans.relations.models import (  # noqa: E402
-    CitedDocument,
     Citation,
+    CitedDocument,
     Passage,
     PassageBand,
     PassageGroup,

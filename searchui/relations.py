@@ -166,7 +166,10 @@ def _see_also_html(passage) -> str:
         parts.append(format_html('<a href="{}" title="{}">{}</a>', url, other.title, label))
     more = (_("等 %(count)d 处") % {"count": passage.more + len(passage.others)}) if passage.more else ""
     return format_html(
-        '<span class="see-also">{} {}{}</span>', _("另见"), mark_safe("、".join(parts)), more  # noqa: S308
+        '<span class="see-also">{} {}{}</span>',
+        _("另见"),
+        mark_safe("、".join(parts)),
+        more,  # noqa: S308
     )
 
 
@@ -209,7 +212,8 @@ def plan_relations_json(plan: Plan, absolute) -> dict:
     """The fields the plan JSON gains: `cites` and `cited_by` (README: Relations)."""
     return {
         "cites": [
-            {"title": c.title, "doc_number": c.doc_number, "plan_id": c.plan_id} for c in selectors.cites(plan)
+            {"title": c.title, "doc_number": c.doc_number, "plan_id": c.plan_id}
+            for c in selectors.cites(plan)
         ],
         "cited_by": [
             {"plan_id": c.plan_id, "title": c.title, "region": c.region, "year": c.year}
@@ -232,8 +236,13 @@ def _ranked_json(entry, absolute) -> dict:
         "by_region": [{"region": r, "count": n} for r, n in entry.by_region],
         "by_year": [{"year": y, "count": n} for y, n in entry.by_year],
         "citing": [
-            {"plan_id": c.plan_id, "title": c.title, "region": c.region, "year": c.year,
-             "url": absolute(links.path_of("searchui:plan", c.plan_id))}
+            {
+                "plan_id": c.plan_id,
+                "title": c.title,
+                "region": c.region,
+                "year": c.year,
+                "url": absolute(links.path_of("searchui:plan", c.plan_id)),
+            }
             for c in entry.citing
         ],  # fmt: skip
         "url": absolute(links.path_of("searchui:cited_document", document.pk)),
@@ -246,7 +255,9 @@ def cited(request: HttpRequest) -> HttpResponse:
     total, ranked = selectors.most_cited((page - 1) * CITED_PAGE_SIZE, CITED_PAGE_SIZE)
     pages = max(1, math.ceil(total / CITED_PAGE_SIZE))
     if page > pages:
-        notices.append(_("第 %(page)d 页不存在（共 %(pages)d 页），已显示第 1 页。") % {"page": page, "pages": pages})
+        notices.append(
+            _("第 %(page)d 页不存在（共 %(pages)d 页），已显示第 1 页。") % {"page": page, "pages": pages}
+        )
         page = 1
         total, ranked = selectors.most_cited(0, CITED_PAGE_SIZE)
     path = links.path_of("searchui:cited")
@@ -324,7 +335,9 @@ def reuse(request: HttpRequest) -> HttpResponse:
     region_pairs = [("region", r.name) for r in regions]
 
     def page_url(number: int, **extra) -> str:
-        return _url(path, region_pairs + ([("page", str(number))] if number > 1 else []) + list(extra.items()))
+        return _url(
+            path, region_pairs + ([("page", str(number))] if number > 1 else []) + list(extra.items())
+        )
 
     canonical = page_url(page)
     if not _wants_json(request) and not notices and _url(path, _raw_pairs(request)) != canonical:
@@ -335,7 +348,9 @@ def reuse(request: HttpRequest) -> HttpResponse:
         shared = selectors.shared_passages(regions, (page - 1) * REUSE_PAGE_SIZE, REUSE_PAGE_SIZE)
         pages = max(1, math.ceil(shared.total / REUSE_PAGE_SIZE))
         if page > pages:
-            notices.append(_("第 %(page)d 页不存在（共 %(pages)d 页），已显示第 1 页。") % {"page": page, "pages": pages})
+            notices.append(
+                _("第 %(page)d 页不存在（共 %(pages)d 页），已显示第 1 页。") % {"page": page, "pages": pages}
+            )
             page = 1
             shared = selectors.shared_passages(regions, 0, REUSE_PAGE_SIZE)
     if _wants_json(request):

@@ -20,7 +20,9 @@ NUMBER_PATTERN = re.compile(
     r"\s*第?\s*(?P<serial>\d{1,5})\s*号"
 )
 # Words that run into the issuer code in running text (根据国发…, 省政府印发鄂政发…): cut after the last one.
-_LEAD_WORDS = re.compile(r".*(?:根据|按照|依据|依照|贯彻|落实|印发|转发|执行|参照|结合|对照|详见|见|和|及|与|或|即|的)")
+_LEAD_WORDS = re.compile(
+    r".*(?:根据|按照|依据|依照|贯彻|落实|印发|转发|执行|参照|结合|对照|详见|见|和|及|与|或|即|的)"
+)
 # A title followed by its number: 《…》（国发〔2016〕43号） or 《…》国发〔2016〕43号.
 _NUMBER_AFTER_TITLE_GAP = 3
 # Title of a plan that publishes another document: 关于印发《X》的通知 is document X.

@@ -91,7 +91,12 @@ def chunks(text: str, sections: Sequence) -> list[Chunk]:
 def _body_sentences(chunk: Chunk) -> list[str]:
     """A chunk's sentences without its heading line (the heading is compared apart)."""
     found = [s.text for s in sentences(chunk.text)]
-    if chunk.heading and found and content(chunk.heading) and content(found[0]).endswith(content(chunk.heading)):
+    if (
+        chunk.heading
+        and found
+        and content(chunk.heading)
+        and content(found[0]).endswith(content(chunk.heading))
+    ):
         found = found[1:]
     return found
 
@@ -181,11 +186,15 @@ def diff_chunks(a: Sequence[Chunk], b: Sequence[Chunk]) -> PlanDiff:
     for i, j in align_headings([c.heading for c in a], [c.heading for c in b]):
         left = a[i] if i is not None else None
         right = b[j] if j is not None else None
-        if left is not None and right is not None and not left.heading and not left.text.strip() and not right.text.strip():
+        if (
+            left is not None
+            and right is not None
+            and not left.heading
+            and not left.text.strip()
+            and not right.text.strip()
+        ):
             continue  # two empty preambles
-        ops = diff_sentences(
-            _body_sentences(left) if left else [], _body_sentences(right) if right else []
-        )
+        ops = diff_sentences(_body_sentences(left) if left else [], _body_sentences(right) if right else [])
         if not ops and (left is None or right is None) and not (left or right).heading:
             continue  # an empty preamble on one side only
         result.append(

@@ -19,12 +19,17 @@ class PlanKey(models.Model):
         app_label = "plans"
         constraints = [models.UniqueConstraint(fields=["plan", "key"], name="plankey_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.key}"
+
 
 class CitedDocument(models.Model):
     """A document named by at least one plan (《title》 and/or its number), one row however it is written."""
 
     title = models.CharField(_("文件名称"), max_length=300, blank=True)
-    doc_number = models.CharField(_("文号"), max_length=100, blank=True, help_text=_("规范写法，如 国发〔2016〕43号"))
+    doc_number = models.CharField(
+        _("文号"), max_length=100, blank=True, help_text=_("规范写法，如 国发〔2016〕43号")
+    )
     number_key = models.CharField(max_length=120, blank=True, db_index=True)
     title_key = models.CharField(max_length=320, blank=True, db_index=True)
     plan = models.ForeignKey(
@@ -63,6 +68,9 @@ class Citation(models.Model):
         ordering = ["offset"]
         constraints = [models.UniqueConstraint(fields=["plan", "document"], name="citation_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.plan_id} -> {self.document_id}"
+
 
 class PassageGroup(models.Model):
     """Passages that are the same sentence, exactly or nearly; `text` is the first one seen (the oldest in a
@@ -76,6 +84,9 @@ class PassageGroup(models.Model):
     class Meta:
         app_label = "plans"
 
+    def __str__(self) -> str:
+        return self.text[:40]
+
 
 class PassageBand(models.Model):
     """One LSH band of a group's MinHash signature: groups sharing a band key are candidates."""
@@ -85,6 +96,9 @@ class PassageBand(models.Model):
 
     class Meta:
         app_label = "plans"
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.group_id}"
 
 
 class Passage(models.Model):
@@ -99,3 +113,6 @@ class Passage(models.Model):
         app_label = "plans"
         ordering = ["plan", "start"]
         indexes = [models.Index(fields=["group", "plan"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}[{self.start}:{self.end}]"

@@ -24,7 +24,11 @@ def diff_plans(a: Plan, b: Plan) -> PlanDiff:
     return diff_texts(a.text, list(a.sections.all()), b.text, list(b.sections.all()))
 
 
-_KIND_WORDS = (("科技", ("科技", "科学技术", "科委")), ("政府", ("人民政府", "政府")), ("发改", ("发展和改革", "发改")))
+_KIND_WORDS = (
+    ("科技", ("科技", "科学技术", "科委")),
+    ("政府", ("人民政府", "政府")),
+    ("发改", ("发展和改革", "发改")),
+)
 
 
 def issuer_kind(issuer: str, title: str = "") -> str:
@@ -105,7 +109,9 @@ class RankedDocument:
 
 def most_cited(offset: int, limit: int) -> tuple[int, list[RankedDocument]]:
     """(number of cited documents, one page of them) ranked by citing plans, with counts by region and year."""
-    ranked = CitedDocument.objects.annotate(count=Count("citations__plan", distinct=True)).select_related("plan")
+    ranked = CitedDocument.objects.annotate(count=Count("citations__plan", distinct=True)).select_related(
+        "plan"
+    )
     total = ranked.count()
     page = list(ranked.order_by("-count", "title", "pk")[offset : offset + limit])
     return total, _with_breakdown(page)
@@ -127,10 +133,14 @@ def _with_breakdown(documents: Sequence[CitedDocument], citing_limit: int | None
     citing: dict[int, list] = defaultdict(list)
     rows = Citation.objects.filter(document_id__in=ids)
     for doc, region, n in (
-        rows.values_list("document_id", "plan__region__name").annotate(n=Count("plan", distinct=True)).order_by()
+        rows.values_list("document_id", "plan__region__name")
+        .annotate(n=Count("plan", distinct=True))
+        .order_by()
     ):
         regions[doc].append((region or "—", n))
-    for doc, year, n in rows.values_list("document_id", "plan__year").annotate(n=Count("plan", distinct=True)).order_by():
+    for doc, year, n in (
+        rows.values_list("document_id", "plan__year").annotate(n=Count("plan", distinct=True)).order_by()
+    ):
         years[doc].append((year, n))
     for doc, *plan in rows.values_list(
         "document_id", "plan_id", "plan__title", "plan__region__name", "plan__year"
@@ -247,12 +257,16 @@ class SharedPage:
 def _shared_groups(region_ids: Sequence[int]):
     """Groups with a passage in each of the regions (all regions' plans but these when only one is given)."""
     members = Passage.objects.filter(plan__region_id__in=region_ids)
-    groups = members.values("group_id").annotate(n=Count("plan__region", distinct=True), first=Min("plan__year"))
+    groups = members.values("group_id").annotate(
+        n=Count("plan__region", distinct=True), first=Min("plan__year")
+    )
     groups = groups.filter(n=len(region_ids)).filter(group__region_count__gte=2)
     return groups.values_list("group_id", "first", "group__region_count")
 
 
-def shared_passages(regions: Sequence[Region], offset: int, limit: int, boilerplate_limit: int = 20) -> SharedPage:
+def shared_passages(
+    regions: Sequence[Region], offset: int, limit: int, boilerplate_limit: int = 20
+) -> SharedPage:
     """Passages found in plans of every one of `regions` (with one region: of it and any other), oldest
     first; boilerplate (found in most regions) counted and listed apart."""
     threshold = boilerplate_threshold()
@@ -263,11 +277,17 @@ def shared_passages(regions: Sequence[Region], offset: int, limit: int, boilerpl
     common = [row for row in rows if row[2] >= threshold]
     page = reused[offset : offset + limit]
     shown_common = common[:boilerplate_limit]
-    occurrences = _occurrences([row[0] for row in page + shown_common], region_ids if len(region_ids) > 1 else None)
+    occurrences = _occurrences(
+        [row[0] for row in page + shown_common], region_ids if len(region_ids) > 1 else None
+    )
     counts = {row[0]: row[2] for row in rows}
 
     def build(selected):
-        return [SharedPassage(occurrences[g][0].text, counts[g], occurrences[g]) for g, *_ in selected if occurrences.get(g)]
+        return [
+            SharedPassage(occurrences[g][0].text, counts[g], occurrences[g])
+            for g, *_ in selected
+            if occurrences.get(g)
+        ]
 
     return SharedPage(len(reused), build(page), len(common), build(shown_common))
 
@@ -278,9 +298,13 @@ def _occurrences(group_ids: Sequence[int], region_ids: Sequence[int] | None) -> 
         rows = rows.filter(plan__region_id__in=region_ids)
     found: dict[int, list[Occurrence]] = defaultdict(list)
     seen: set[tuple[int, int]] = set()
-    values = rows.values_list("group_id", "plan_id", "plan__title", "plan__region__name", "plan__year", "start", "end")
+    values = rows.values_list(
+        "group_id", "plan_id", "plan__title", "plan__region__name", "plan__year", "start", "end"
+    )
     values = list(
-        values.order_by(F("plan__year").asc(nulls_last=True), F("plan__published_on").asc(nulls_last=True), "plan_id")
+        values.order_by(
+            F("plan__year").asc(nulls_last=True), F("plan__published_on").asc(nulls_last=True), "plan_id"
+        )
     )
     plan_ids = {row[1] for row in values}
     texts = _plan_slices(plan_ids, [(row[1], row[5], row[6]) for row in values])
@@ -300,7 +324,9 @@ def _plan_slices(plan_ids, spans) -> dict[tuple[int, int, int], str]:
     found = {}
     ids = sorted(plan_ids)
     for chunk_start in range(0, len(ids), 200):
-        for pk, text in Plan.objects.filter(pk__in=ids[chunk_start : chunk_start + 200]).values_list("pk", "text"):
+        for pk, text in Plan.objects.filter(pk__in=ids[chunk_start : chunk_start + 200]).values_list(
+            "pk", "text"
+        ):
             for start, end in wanted[pk]:
                 found[(pk, start, end)] = text[start:end]
     return found

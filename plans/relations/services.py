@@ -71,7 +71,9 @@ def _relink_documents(plan: Plan, keys: set[str]) -> None:
     at it before (a changed title or number, or a second plan with the same key)."""
     numbers, titles = _split_keys(keys)
     affected = CitedDocument.objects.filter(
-        Q(plan=plan) | Q(number_key__in=numbers, number_key__gt="") | Q(title_key__in=titles, title_key__gt="")
+        Q(plan=plan)
+        | Q(number_key__in=numbers, number_key__gt="")
+        | Q(title_key__in=titles, title_key__gt="")
     )
     resolver = KeyResolver()
     for document in affected:
@@ -398,7 +400,9 @@ def rebuild_relations(*, progress: Callable[[int, int], None] | None = None) -> 
     documents = DocumentCache(MemoryKeyResolver(keys), memory=True)
     index = MemoryGroupIndex()
     order = ("year", "published_on", "pk")
-    ids = list(Plan.objects.order_by(*(F(f).asc(nulls_last=True) for f in order)).values_list("pk", flat=True))
+    ids = list(
+        Plan.objects.order_by(*(F(f).asc(nulls_last=True) for f in order)).values_list("pk", flat=True)
+    )
     for done, pk in enumerate(ids, start=1):
         plan = Plan.objects.only("pk", "text").get(pk=pk)
         Citation.objects.bulk_create(_citations_of(plan, documents))

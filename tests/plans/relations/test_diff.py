@@ -28,7 +28,10 @@ def test_one_sentence_removed_and_one_added_is_one_deletion_and_one_insertion():
     added = sentence(rng)
     b = a[:3] + a[4:9] + [added] + a[9:]
     ops = diff_sentences(a, b)
-    assert [(o.op, o.a, o.b) for o in ops if o.op != "equal"] == [("delete", a[3], None), ("insert", None, added)]
+    assert [(o.op, o.a, o.b) for o in ops if o.op != "equal"] == [
+        ("delete", a[3], None),
+        ("insert", None, added),
+    ]
     assert sum(o.op == "equal" for o in ops) == 11
 
 
@@ -45,13 +48,18 @@ def test_a_changed_sentence_is_a_replacement_with_character_ops():
 
 def test_headings_align_in_order_despite_renumbering_and_rewording():
     pairs = align_headings(
-        ["", "总体要求", "加快科技成果转化", "保障措施"], ["", "总体要求", "加快推进科技成果转化", "新的部分", "保障措施"]
+        ["", "总体要求", "加快科技成果转化", "保障措施"],
+        ["", "总体要求", "加快推进科技成果转化", "新的部分", "保障措施"],
     )
     assert pairs == [(0, 0), (1, 1), (2, 2), (None, 3), (3, 4)]
 
 
 def test_moved_section_keeps_its_sentences_apart():
-    a = [Chunk("", "", ""), Chunk("甲部分", "s1", "甲部分\n一句甲的内容在此。"), Chunk("乙部分", "s2", "乙部分\n一句乙的内容。")]
+    a = [
+        Chunk("", "", ""),
+        Chunk("甲部分", "s1", "甲部分\n一句甲的内容在此。"),
+        Chunk("乙部分", "s2", "乙部分\n一句乙的内容。"),
+    ]
     result = diff_chunks(a, a)
     assert result.unchanged and result.count("insert") == result.count("delete") == 0
 
@@ -66,12 +74,22 @@ def test_diff_page_json_contract_one_deletion_one_insertion(client):
     changed[3][1].insert(1, added)
     from tests.plans.relations.generated import ingest
 
-    a = ingest(render("2017年科技工作要点", "湖北省科学技术厅", 2017, body), region="湖北", year=2017, name="a")
+    a = ingest(
+        render("2017年科技工作要点", "湖北省科学技术厅", 2017, body), region="湖北", year=2017, name="a"
+    )
     # A copy (same title and header) with the two changes, filed as the next year's plan.
-    b = ingest(render("2017年科技工作要点", "湖北省科学技术厅", 2017, changed), region="湖北", year=2018, name="b")
+    b = ingest(
+        render("2017年科技工作要点", "湖北省科学技术厅", 2017, changed), region="湖北", year=2018, name="b"
+    )
     data = client.get(f"/plans/{a.pk}/diff/{b.pk}/?format=json").json()
     assert set(data) == {"a", "b", "inserted", "deleted", "replaced", "sections"}
-    assert (data["a"], data["b"], data["inserted"], data["deleted"], data["replaced"]) == (a.pk, b.pk, 1, 1, 0)
+    assert (data["a"], data["b"], data["inserted"], data["deleted"], data["replaced"]) == (
+        a.pk,
+        b.pk,
+        1,
+        1,
+        0,
+    )
     changes = [(s["heading_a"], op) for s in data["sections"] for op in s["ops"] if op["op"] != "equal"]
     assert changes == [
         ("深化科技体制改革", {"op": "delete", "a": removed, "b": None}),
