@@ -2,7 +2,7 @@
 
 A passage is a sentence of at least MIN_PASSAGE_CHARS letters. Two passages are the same text when the exact
 Jaccard similarity of their shingle sets reaches SIMILARITY_THRESHOLD; LSH (bands of a MinHash signature, with
-the band and row counts datasketch's MinHashLSH chooses for that threshold) only proposes the candidates. The
+the band and row counts datasketch's MinHashLSH chooses for LSH_THRESHOLD) only proposes the candidates. The
 band keys are plain integers so that they can live in a database table and be looked up by a new plan from any
 process (datasketch's own storage is in memory or Redis).
 """
@@ -21,8 +21,11 @@ from plans.relations.text import content, sentences
 
 MIN_PASSAGE_CHARS = 20  # letters and digits, punctuation not counted
 SHINGLE = 3  # characters per shingle
-NUM_PERM = 128
+NUM_PERM = 64
 SIMILARITY_THRESHOLD = 0.7  # exact Jaccard of the shingle sets that confirms a candidate
+# LSH is tuned below the confirming threshold so that pairs at 0.7 are candidates 98 % of the time (14 bands of
+# 4 rows for 64 permutations); the exact check then drops the extra candidates.
+LSH_THRESHOLD = 0.5
 SEED = 1
 # A passage is boilerplate (slogans, the opening formula), not reuse, when plans of at least this share of the
 # collection's regions contain it (and never fewer than BOILERPLATE_MIN_REGIONS regions).
@@ -68,7 +71,7 @@ def content_hash(core: str) -> str:
 
 @lru_cache(maxsize=1)
 def _band_ranges() -> tuple[tuple[int, int], ...]:
-    lsh = MinHashLSH(threshold=SIMILARITY_THRESHOLD, num_perm=NUM_PERM)
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     return tuple(lsh.hashranges)
 
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -198,8 +199,68 @@ def _drop_uncited(document_ids: Iterable[int]) -> None:
 # ------------------------------------------------------------------------------------------------ passages
 
 
+class RowWriter:
+    """Writes the rows of new groups, bands and passages now (one plan at a time); returns the new group ids."""
+
+    def groups(self, rows: list[tuple[str, str]]) -> list[int]:
+        created = PassageGroup.objects.bulk_create(PassageGroup(text=t, text_hash=h) for t, h in rows)
+        return [group.pk for group in created]
+
+    def bands(self, rows: list[tuple[int, int]]) -> None:
+        PassageBand.objects.bulk_create(PassageBand(key=key, group_id=gid) for key, gid in rows)
+
+    def passages(self, rows: list[tuple[int, int, int, int]]) -> None:
+        Passage.objects.bulk_create(Passage(plan_id=p, group_id=g, start=s, end=e) for p, g, s, e in rows)
+
+    def flush(self) -> None:
+        """Nothing is held back."""
+
+
+class BatchWriter(RowWriter):
+    """For a rebuild into empty tables: group ids are numbered here, and rows are written in large batches
+    (far fewer round trips than one insert per plan); the id sequence is reset at the end."""
+
+    BATCH = 20_000
+
+    def __init__(self):
+        self.next_id = 1
+        self.pending: dict[type, list] = {PassageGroup: [], PassageBand: [], Passage: []}
+
+    def groups(self, rows):
+        ids = list(range(self.next_id, self.next_id + len(rows)))
+        self.next_id += len(rows)
+        self._add(
+            PassageGroup,
+            [PassageGroup(pk=i, text=t, text_hash=h) for i, (t, h) in zip(ids, rows, strict=True)],
+        )
+        return ids
+
+    def bands(self, rows):
+        self._add(PassageBand, [PassageBand(key=key, group_id=gid) for key, gid in rows])
+
+    def passages(self, rows):
+        self._add(Passage, [Passage(plan_id=p, group_id=g, start=s, end=e) for p, g, s, e in rows])
+
+    def _add(self, model, objects) -> None:
+        self.pending[model].extend(objects)
+        if sum(len(rows) for rows in self.pending.values()) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for model in (PassageGroup, PassageBand, Passage):  # groups first: the others point at them
+            if self.pending[model]:
+                model.objects.bulk_create(self.pending[model], batch_size=2000)
+                self.pending[model] = []
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [PassageGroup]):
+                cursor.execute(statement)
+
+
 class GroupIndex:
     """Where passage groups are found: by exact content hash, by LSH band key, and their contents."""
+
+    def __init__(self, writer: RowWriter | None = None):
+        self.writer = writer or RowWriter()
 
     def by_hash(self, hashes: Sequence[str]) -> dict[str, int]:
         found = {}
@@ -228,7 +289,8 @@ class GroupIndex:
 class MemoryGroupIndex(GroupIndex):
     """The same lookups in dicts, for a rebuild that has every group in hand."""
 
-    def __init__(self):
+    def __init__(self, writer: RowWriter | None = None):
+        super().__init__(writer)
         self.hashes: dict[str, int] = {}
         self.bands: dict[int, set[int]] = defaultdict(set)
         self.cores: dict[int, str] = {}
@@ -292,20 +354,15 @@ def _store_passages(plan: Plan, index: GroupIndex) -> set[int]:
         for key in keys:
             local_bands[key].add(local)
         assigned.append(("new", local))
-    created = PassageGroup.objects.bulk_create(
-        PassageGroup(text=text, text_hash=text_hash) for text, text_hash, _, _ in new_groups
+    created = index.writer.groups([(text, text_hash) for text, text_hash, _, _ in new_groups])
+    index.writer.bands(
+        [(key, gid) for gid, (_, _, _, keys) in zip(created, new_groups, strict=True) for key in keys]
     )
-    PassageBand.objects.bulk_create(
-        PassageBand(key=key, group_id=group.pk)
-        for group, (_, _, _, keys) in zip(created, new_groups, strict=True)
-        for key in keys
-    )
-    for group, (_, text_hash, core, keys) in zip(created, new_groups, strict=True):
-        index.added(group.pk, text_hash, core, keys)
-    group_ids = [gid if kind == "old" else created[gid].pk for kind, gid in assigned]
-    Passage.objects.bulk_create(
-        Passage(plan=plan, group_id=gid, start=item.start, end=item.end)
-        for item, gid in zip(items, group_ids, strict=True)
+    for gid, (_, text_hash, core, keys) in zip(created, new_groups, strict=True):
+        index.added(gid, text_hash, core, keys)
+    group_ids = [gid if kind == "old" else created[gid] for kind, gid in assigned]
+    index.writer.passages(
+        [(plan.pk, gid, item.start, item.end) for item, gid in zip(items, group_ids, strict=True)]
     )
     return set(group_ids)
 
@@ -398,7 +455,7 @@ def rebuild_relations(*, progress: Callable[[int, int], None] | None = None) -> 
             rows.append(PlanKey(plan_id=pk, key=key))
     PlanKey.objects.bulk_create(rows, batch_size=2000)
     documents = DocumentCache(MemoryKeyResolver(keys), memory=True)
-    index = MemoryGroupIndex()
+    index = MemoryGroupIndex(BatchWriter())
     order = ("year", "published_on", "pk")
     ids = list(
         Plan.objects.order_by(*(F(f).asc(nulls_last=True) for f in order)).values_list("pk", flat=True)
@@ -409,6 +466,7 @@ def rebuild_relations(*, progress: Callable[[int, int], None] | None = None) -> 
         _store_passages(plan, index)
         if progress:
             progress(done, len(ids))
+    index.writer.flush()
     recount_groups()
     return RebuildReport(
         plans=len(ids),
