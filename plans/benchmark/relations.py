@@ -71,11 +71,11 @@ def _new_texts(rng: random.Random, count: int) -> list[tuple[str, str | None, in
 
 def task_relations(spec: dict, result: dict, say) -> None:
     """Rebuild every relation, then time plan pages and the ingest of single plans."""
+    from django.core.management import call_command
+
     from plans.ingest import Overrides, ingest_bytes
     from plans.models import Plan
     from plans.relations.services import rebuild_relations, update_plan_relations
-
-    from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages link hashed static files
     entry: dict = {}

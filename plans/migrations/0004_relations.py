@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='passages', to='plans.passagegroup')),
             ],
             options={
-                'ordering': ['plan', 'start'],
+                'ordering': ['plan_id', 'start'],
             },
         ),
         migrations.CreateModel(

@@ -111,7 +111,7 @@ class Passage(models.Model):
 
     class Meta:
         app_label = "plans"
-        ordering = ["plan", "start"]
+        ordering = ["plan_id", "start"]
         indexes = [models.Index(fields=["group", "plan"])]
 
     def __str__(self) -> str:

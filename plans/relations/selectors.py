@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -214,21 +215,32 @@ def plan_reuse(plan: Plan, threshold: int | None = None) -> PlanReuse:
             wanted[group] = passage
             reused.append(passage)
     if wanted:
-        others = Passage.objects.filter(group_id__in=list(wanted)).exclude(plan_id=plan.pk)
-        others = others.exclude(plan__region=None)
-        if plan.region_id:
-            others = others.exclude(plan__region_id=plan.region_id)
-        seen: dict[int, set[int]] = defaultdict(set)
-        rows = others.values_list("group_id", "plan_id", "plan__title", "plan__region__name", "plan__year")
-        for group, plan_id, title, region, year in rows.order_by(
-            F("plan__year").asc(nulls_last=True), F("plan__published_on").asc(nulls_last=True), "plan_id"
+        # Two narrow queries instead of one join ordered by date: (group, plan) pairs from the (group, plan)
+        # index, then the few plans' metadata; region filter and date order in Python.
+        pairs = set(
+            Passage.objects.filter(group_id__in=list(wanted))
+            .exclude(plan_id=plan.pk)
+            .values_list("group_id", "plan_id")
+        )
+        plans = {
+            row[0]: row
+            for row in Plan.objects.filter(pk__in={plan_id for _, plan_id in pairs})
+            .exclude(region=None)
+            .values_list("pk", "title", "region__name", "year", "published_on", "region_id")
+        }
+
+        def date_key(plan_id: int):
+            _, _, _, year, published, _ = plans[plan_id]
+            return (year is None, year or 0, published is None, published or datetime.date.min, plan_id)
+
+        for group, plan_id in sorted(
+            ((g, p) for g, p in pairs if p in plans and plans[p][5] != plan.region_id),
+            key=lambda gp: date_key(gp[1]),
         ):
-            if plan_id in seen[group]:
-                continue
-            seen[group].add(plan_id)
             passage = wanted[group]
             if len(passage.others) < OCCURRENCES_SHOWN:
-                passage.others.append(Occurrence(plan_id, title, region, year))
+                pk, title, region, year, _, _ = plans[plan_id]
+                passage.others.append(Occurrence(pk, title, region, year))
             else:
                 passage.more += 1
         reused = [p for p in reused if p.others]
