@@ -1,3 +1,3 @@
-"""Re-export for haystack autodiscovery; the index lives in plans/search/indexes.py."""
+"""Re-export for haystack autodiscovery; the index lives in plans/search/engines/whoosh/indexes.py."""
 
-from plans.search.indexes import PlanIndex  # noqa: F401
+from plans.search.engines.whoosh.indexes import PlanIndex  # noqa: F401

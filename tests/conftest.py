@@ -65,7 +65,7 @@ def search_index(tmp_path, settings):
     """Point the search engine at an empty index folder in tmp_path for this test; returns the path."""
     path = tmp_path / "search-index"
     settings.HAYSTACK_CONNECTIONS = {
-        "default": {"ENGINE": "plans.search.backend.PolicyWhooshEngine", "PATH": str(path)}
+        "default": {"ENGINE": "plans.search.engines.whoosh.backend.PolicyWhooshEngine", "PATH": str(path)}
     }
     yield path
     from plans.search.indexing import wait_for_indexing

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 
 from plans.search import normalise
+from plans.search.snapshot import LINE_BREAKS, SENTENCE_ENDS  # the search grammar's breaks, declared once
 
-SENTENCE_ENDS = "。！？；!?;"
 # A sentence: everything up to and including a run of end marks, or up to a line break.
-_SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+[{SENTENCE_ENDS}]*")
+_ENDS, _LINES = re.escape(SENTENCE_ENDS), re.escape(LINE_BREAKS)
+_SENTENCE = re.compile(rf"[^{_ENDS}{_LINES}]+[{_ENDS}]*")
 # What two sentences may differ by and still be the same text: spacing and punctuation.
 _NOT_CONTENT = re.compile(r"[\s\W_]+")
 

@@ -10,13 +10,14 @@
     related_plans(plan, limit=5) -> list[Plan]
     warm()                                             load the segmenter and open the index at start-up
     clear_term_cache()                                 forget cached term sets (benchmarks: first-time latency)
+    current_snapshot()                                 the engine seam: `with current_snapshot() as s:` (snapshot.py)
     normalise(text)                                    the length-preserving folding of indexing (plans.relations)
 
-See README "Search engine" for the design and "Scale-out: Elasticsearch" for the other engine.
+See README "Search engine" for the design: an engine-neutral core over Snapshot primitives
+(plans/search/snapshot.py), engine adapters behind plans/search/engines/base.py.
 """
 
 from plans.search.engine import cross_counts, search
-from plans.search.exact import clear_term_cache
 from plans.search.highlight import highlight_html, snippet_html
 from plans.search.indexing import (
     check_index,
@@ -31,6 +32,7 @@ from plans.search.indexing import (
 from plans.search.normalize import normalise
 from plans.search.query import parse_query
 from plans.search.related import related_plans
+from plans.search.snapshot import Snapshot, StoredDocument, current_snapshot
 from plans.search.types import (
     FacetValue,
     Hit,
@@ -50,23 +52,37 @@ def warm(repair: bool = True) -> None:
     """
     import logging
 
+    from plans.search.engines.base import IndexUnavailable
     from plans.search.indexing import schedule_repair
     from plans.search.segment import warm as warm_segmenter
-    from plans.search.store import store
 
     warm_segmenter()
     try:
-        columns = store.columns(store.searcher())
-    except Exception:
-        logging.getLogger(__name__).exception("search index unreadable at start-up")
+        with current_snapshot() as snapshot:
+            columns = snapshot.columns
+    except IndexUnavailable:
+        logging.getLogger(__name__).exception("search index missing or corrupt at start-up")
         if repair:
             schedule_repair()
+        return
+    except Exception:  # a passing error: the first search opens it again
+        logging.getLogger(__name__).exception("search index not readable at start-up")
         return
     if repair and not columns.docnum_of:
         from plans.models import Plan
 
         if Plan.objects.exists():
             schedule_repair()
+
+
+def clear_term_cache() -> None:
+    """Forget every term set, score and break list the current snapshot remembers (benchmarks measuring
+    first-time queries; a new index generation starts with an empty memo anyway)."""
+    from plans.search.snapshot import hub
+
+    snapshot = hub.peek()
+    if snapshot is not None:
+        snapshot.forget()
 
 
 __all__ = [
@@ -77,7 +93,10 @@ __all__ = [
     "SearchParams",
     "SearchResult",
     "SectionHit",
+    "Snapshot",
+    "StoredDocument",
     "check_index",
+    "current_snapshot",
     "enqueue_index",
     "enqueue_remove",
     "highlight_html",

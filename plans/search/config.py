@@ -7,7 +7,9 @@ Kept free of haystack imports so that settings can call it before apps load.
 
 from urllib.parse import urlsplit
 
-WHOOSH_ENGINE = "plans.search.backend.PolicyWhooshEngine"  # haystack's Whoosh engine, tuned schema
+WHOOSH_ENGINE = (
+    "plans.search.engines.whoosh.backend.PolicyWhooshEngine"  # haystack's Whoosh engine, tuned schema
+)
 ELASTICSEARCH_ENGINE = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
 
 

@@ -1,7 +1,12 @@
-"""search(): exact-substring recall, BM25F ranking, facets from cached columns, our own snippets."""
+"""search(): exact-substring recall, BM25F ranking, facets from the snapshot's columns, our own snippets.
+
+Engine-neutral: everything here reads one Snapshot (plans/search/snapshot.py) held for the whole request,
+so a commit meanwhile never mixes two generations in one answer.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import logging
 import math
@@ -9,16 +14,14 @@ import time
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
-from typing import NamedTuple
 
-from plans.search.exact import query_docs, term_docs
+from plans.search.engines.base import IndexUnavailable
 from plans.search.facets import facet_values, filter_and_count
 from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
 from plans.search.normalize import normalise
-from plans.search.query import parse_query, ranking_query, required_terms
-from plans.search.ranking import bm25f_scores
-from plans.search.store import Columns, store
+from plans.search.query import parse_query, required_terms
+from plans.search.snapshot import Columns, Snapshot, current_snapshot
 from plans.search.types import Hit, SearchParams, SearchResult, SectionHit
 
 logger = logging.getLogger(__name__)
@@ -34,27 +37,27 @@ def search(params: SearchParams) -> SearchResult:
     started = time.perf_counter()
     parsed = parse_query(params.q)
     page_size = max(1, min(int(params.page_size or 20), MAX_PAGE_SIZE))
-    opened = _open_index()
-    if opened is None:
-        return _unavailable(parsed, page_size, started)
-    searcher, columns = opened
-    required = required_terms(parsed)
-    scores: dict[int, float] = {}
-    matched = _matched(searcher, columns, parsed, required)
-    kept, counts = filter_and_count(params, columns, matched, params.with_facets)
-    sort = params.sort if params.sort in ("relevance", "-date", "date") else "relevance"
-    if sort == "relevance" and not required:
-        sort = "-date"
-    kept.sort(key=columns.date_rank.__getitem__)  # newest first, then the higher id
-    if sort == "date":
-        kept.reverse()
-    if sort == "relevance" and kept:
-        kept, scores = _rank(searcher, columns, required, kept, max(1, int(params.page or 1)) * page_size)
-    count = len(kept)
-    pages = max(1, math.ceil(count / page_size))
-    page = max(1, min(int(params.page or 1), pages))
-    window = kept[(page - 1) * page_size : page * page_size]
-    hits = _load_hits(window, columns, scores, parsed.terms, params.with_snippets)
+    with _opened() as snapshot:
+        if snapshot is None:
+            return _unavailable(parsed, page_size, started)
+        columns = snapshot.columns
+        required = required_terms(parsed)
+        scores: dict[int, float] = {}
+        matched = _matched(snapshot, columns, parsed, required)
+        kept, counts = filter_and_count(params, columns, matched, params.with_facets)
+        sort = params.sort if params.sort in ("relevance", "-date", "date") else "relevance"
+        if sort == "relevance" and not required:
+            sort = "-date"
+        kept.sort(key=columns.date_rank.__getitem__)  # newest first, then the higher id
+        if sort == "date":
+            kept.reverse()
+        if sort == "relevance" and kept:
+            kept, scores = _rank(snapshot, columns, required, kept, max(1, int(params.page or 1)) * page_size)
+        count = len(kept)
+        pages = max(1, math.ceil(count / page_size))
+        page = max(1, min(int(params.page or 1), pages))
+        window = kept[(page - 1) * page_size : page * page_size]
+        hits = _load_hits(snapshot, window, scores, parsed.terms, params.with_snippets)
     return SearchResult(
         query=parsed.text,
         count=count,
@@ -69,25 +72,65 @@ def search(params: SearchParams) -> SearchResult:
     )
 
 
-def _open_index() -> tuple | None:
-    """The shared searcher and its columns; None (with a rebuild from the database scheduled) when the index
-    is corrupt or unreadable, so that callers answer meanwhile instead of failing."""
+@contextlib.contextmanager
+def _opened():
+    """The current snapshot for the block, or None when the index cannot be read: a confirmed missing or
+    corrupt index gets a rebuild from the database scheduled; a passing error leaves every file alone."""
     try:
-        searcher = store.searcher()
-        return searcher, store.columns(searcher)
-    except Exception:
-        logger.exception("search index unreadable; scheduling a rebuild from the database")
+        holder = current_snapshot()
+        snapshot = holder.__enter__()
+    except IndexUnavailable:
+        logger.exception("search index missing or corrupt; scheduling a rebuild from the database")
         schedule_repair()
-        return None
+        yield None
+        return
+    except Exception:
+        logger.exception("search index not readable now (a passing error: the index is left as it is)")
+        yield None
+        return
+    try:
+        yield snapshot
+    finally:
+        holder.__exit__(None, None, None)
 
 
-def _matched(searcher, columns: Columns, parsed, required: list[str]) -> list[int]:
+def query_docs(
+    snapshot: Snapshot, required: list[str], excluded: list[str], universe: frozenset[int] | None = None
+) -> frozenset[int]:
+    """Docnums containing every required term (or in `universe` when none) and none of the excluded ones.
+
+    A term with spaces (a quoted phrase) asks for each of its pieces: whitespace is not indexed, and the
+    user's spacing rarely matches the text's line breaks.
+    """
+    docs: frozenset[int] | None = universe if not required else None
+    for term in sorted(required, key=len, reverse=True):
+        term_set = _pieces_docs(snapshot, term)
+        docs = term_set if docs is None else docs & term_set
+        if not docs:
+            return frozenset()
+    docs = docs or frozenset()
+    for term in excluded:
+        docs = docs - _pieces_docs(snapshot, term)
+    return docs
+
+
+def _pieces_docs(snapshot: Snapshot, term: str) -> frozenset[int]:
+    docs: frozenset[int] | None = None
+    for piece in sorted(term.split(), key=len, reverse=True):
+        piece_docs = snapshot.term_docs(piece)
+        docs = piece_docs if docs is None else docs & piece_docs
+        if not docs:
+            break
+    return docs or frozenset()
+
+
+def _matched(snapshot: Snapshot, columns: Columns, parsed, required: list[str]) -> list[int]:
     """Docnums containing every required term and no excluded one (every live document when no term)."""
     if required:
-        return sorted(query_docs(searcher, required, parsed.excluded))
+        return sorted(query_docs(snapshot, required, parsed.excluded))
     matched = columns.live
     if parsed.excluded:
-        matched = sorted(query_docs(searcher, [], parsed.excluded, universe=frozenset(matched)))
+        matched = sorted(query_docs(snapshot, [], parsed.excluded, universe=frozenset(matched)))
     return matched
 
 
@@ -106,11 +149,11 @@ def cross_counts(
     if rows not in CROSS_FACETS or cols not in CROSS_FACETS or rows == cols:
         raise ValueError(f"cross_counts takes two of {sorted(CROSS_FACETS)}, not {rows!r} and {cols!r}")
     parsed = parse_query(params.q)
-    opened = _open_index()
-    if opened is None:
-        return {}
-    searcher, columns = opened
-    matched = _matched(searcher, columns, parsed, required_terms(parsed))
+    with _opened() as snapshot:
+        if snapshot is None:
+            return {}
+        columns = snapshot.columns
+        matched = _matched(snapshot, columns, parsed, required_terms(parsed))
     free = replace(params, **{CROSS_FACETS[rows]: (), CROSS_FACETS[cols]: ()})
     kept, _ = filter_and_count(free, columns, matched, with_facets=False)
     values = {"region": columns.regions, "year": columns.years, "level": columns.levels}
@@ -135,7 +178,7 @@ def _unavailable(parsed, page_size: int, started: float) -> SearchResult:
 
 
 def _rank(
-    searcher, columns: Columns, required: list[str], kept: list[int], needed: int
+    snapshot: Snapshot, columns: Columns, required: list[str], kept: list[int], needed: int
 ) -> tuple[list[int], dict[int, float]]:
     """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
 
@@ -143,15 +186,12 @@ def _rank(
     from exact.py, cheap and cached. Every document of a group is scored (ranking.py), the `needed` best
     (a page's worth) are ordered; the rest follow by date, so the order is the same on every page.
     """
-    query = ranking_query(required)
-    if query is None:
-        return kept, {}
     groups = [kept]
     if len(required) > 1:
         orders = [required, list(reversed(required))] if len(required) == 2 else [required]
         together: set[int] = set()
         for order in orders:
-            together |= term_docs(searcher, "".join(t.replace(" ", "") for t in order))
+            together |= snapshot.term_docs("".join(t.replace(" ", "") for t in order))
         if together:
             groups = [[d for d in kept if d in together], [d for d in kept if d not in together]]
     ranked: list[int] = []
@@ -159,7 +199,7 @@ def _rank(
     for group in groups:
         if not group:
             continue
-        group_scores = bm25f_scores(searcher, query, group)
+        group_scores = snapshot.scores(required, group)
         # Equal scores are common (same counts in same-length texts): ties keep the group's date order,
         # never the docnum order, which depends on how the index was written.
         date_rank = columns.date_rank
@@ -171,54 +211,38 @@ def _rank(
     return ranked, scores
 
 
-def _load_hits(docnums, columns: Columns, scores, terms, with_snippets: bool) -> list[Hit]:
+def _load_hits(snapshot: Snapshot, docnums, scores, terms, with_snippets: bool) -> list[Hit]:
+    """The page's hits: metadata from the database (no text), snippets from the snapshot's stored forms."""
     from django.db.models import Prefetch
 
-    from plans.models import Plan, Section, Theme
+    from plans.models import Plan, Theme
 
+    columns = snapshot.columns
     plan_ids = [columns.plan_ids[d] for d in docnums]
-    # Only what a hit shows: the audit JSON, review notes and the themes' keyword lists stay in the database.
-    queryset = (
+    # Only what a hit shows: the text, audit JSON, review notes and the themes' keyword lists stay behind.
+    plans = (
         Plan.objects.select_related("region")
-        .defer("extraction", "review_notes", "checksum", "source")
+        .defer("text", "extraction", "review_notes", "checksum", "source")
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("id", "name")))
+        .in_bulk(plan_ids)
     )
-    if not with_snippets:
-        queryset = queryset.defer("text")
-    plans = queryset.in_bulk(plan_ids)
     clean = clean_terms(terms)
-    sections_by_plan: dict[int, list[SectionSpan]] = {}
-    if with_snippets and clean:
-        rows = Section.objects.filter(plan_id__in=plan_ids).values_list(
-            "plan_id", "heading", "anchor", "start", "end", "order"
-        )
-        for plan_id, *span in rows:  # tuples, not models: a plan has hundreds of sections
-            sections_by_plan.setdefault(plan_id, []).append(SectionSpan(*span))
+    documents = snapshot.documents(docnums) if with_snippets else {}
     hits = []
     for docnum, plan_id in zip(docnums, plan_ids, strict=True):
         plan = plans.get(plan_id)
         if plan is None:  # deleted from the database, its removal from the index still queued
             continue
         hit = Hit(plan_id=plan_id, score=float(scores.get(docnum, 0.0)), plan=plan)
-        if with_snippets:
-            matches = find_matches(plan.text, clean) if clean else []  # once per plan, for every snippet
-            hit.snippet = snippet_html(plan.text, clean, 120, matches=matches)
+        document = documents.get(docnum)
+        if with_snippets and document is not None:
+            text = document.text
+            matches = find_matches(text, clean) if clean else []  # once per plan, for every snippet
+            hit.snippet = snippet_html(text, clean, 120, matches=matches)
             if clean:
-                hit.sections = best_sections(
-                    plan.text, sections_by_plan.get(plan_id, []), clean, matches=matches
-                )
+                hit.sections = best_sections(text, document.sections, clean, matches=matches)
         hits.append(hit)
     return hits
-
-
-class SectionSpan(NamedTuple):
-    """What best_sections needs of a section (Section instances have these attributes too)."""
-
-    heading: str
-    anchor: str
-    start: int
-    end: int | None
-    order: int
 
 
 def best_sections(

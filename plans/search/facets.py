@@ -1,11 +1,11 @@
-"""Filters and facet counts over the per-document columns of one index generation (store.Columns)."""
+"""Filters and facet counts over the per-document columns of one index generation (snapshot.Columns)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from itertools import chain
 
-from plans.search.store import Columns
+from plans.search.snapshot import Columns
 from plans.search.types import FacetValue, SearchParams
 
 

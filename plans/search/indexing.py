@@ -21,82 +21,28 @@ from collections.abc import Iterable
 
 from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
-from whoosh.index import LockError
 
-from plans.search.store import store
+from plans.search.snapshot import current_snapshot, hub
 from plans.search.types import IndexReport
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-WRITER_TIMEOUT = 60.0  # seconds to wait for another process's writer (settings.SEARCH_WRITER_TIMEOUT)
-WRITER_LIMITMB = 128
-WRITER_COMPRESSION = 0  # zlib level for posting blocks (Whoosh's default is 3)
 PARALLEL_REBUILD_MIN_PLANS = 200
 MAX_REBUILD_PROCS = 4
-MP_BATCH_DOCS = 20  # documents per job file handed to a rebuild process
 
 
-def _haystack_index():
+def _indexable_plans():
+    """Plans with what a document needs (region, themes, section spans), from the engine's declaration."""
     from haystack import connections
 
     from plans.models import Plan
 
-    return connections["default"].get_unified_index().get_index(Plan)
-
-
-def _document(search_index, backend, plan) -> dict:
-    doc = search_index.full_prepare(plan)
-    doc.pop("boost", None)
-    return {key: backend._from_python(value) for key, value in doc.items()}
-
-
-def _identifier(plan_id: int) -> str:
-    return f"plans.plan.{int(plan_id)}"
-
-
-def _codec():
-    """Whoosh's codec without zlib on posting blocks: compression cost ~12% of indexing time (profiled)."""
-    from plans.search.formats import PolicyCodec
-
-    return PolicyCodec(compression=WRITER_COMPRESSION)
-
-
-def _writer_timeout() -> float:
-    from django.conf import settings
-
-    return float(getattr(settings, "SEARCH_WRITER_TIMEOUT", WRITER_TIMEOUT))
-
-
-def _open_writer(ix):
-    """A writer, waiting (not failing) while another process holds Whoosh's write lock."""
-    deadline = time.monotonic() + _writer_timeout()
-    while True:
-        try:
-            wait = max(0.05, min(5.0, deadline - time.monotonic()))
-            return ix.writer(timeout=wait, delay=0.05, limitmb=WRITER_LIMITMB, codec=_codec(), compound=False)
-        except LockError:
-            if time.monotonic() >= deadline:
-                raise
-            logger.info("index writer busy in another process; waiting")
+    return connections["default"].get_unified_index().get_index(Plan).index_queryset()
 
 
 def _write(plans: list, remove_ids: Iterable[int]) -> None:
-    backend = store.haystack_backend()
-    search_index = _haystack_index()
-    docs = [_document(search_index, backend, plan) for plan in plans]  # tokenised outside the lock
-    with store.write_lock:
-        ix = store.index()
-        writer = _open_writer(ix)
-        try:
-            for plan_id in remove_ids:
-                writer.delete_by_term("id", _identifier(plan_id))
-            for doc in docs:
-                writer.update_document(**doc)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+    hub.engine.write(plans, list(remove_ids))
 
 
 def index_plans(plan_ids: Iterable[int]) -> int:
@@ -107,7 +53,7 @@ def index_plans(plan_ids: Iterable[int]) -> int:
     done = 0
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        plans = list(_haystack_index().index_queryset().filter(pk__in=batch))
+        plans = list(_indexable_plans().filter(pk__in=batch))
         gone = set(batch) - {p.pk for p in plans}
         snapshot = {p.pk: p.updated_at for p in plans}
         try:
@@ -165,53 +111,27 @@ def rebuild_procs(plan_count: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_REBUILD_PROCS))
 
 
-def _open_rebuild_writer(ix, procs: int):
-    """The rebuild's writer: Whoosh's multi-process writer when procs > 1 (each process its own segment)."""
-    if procs <= 1:
-        return _open_writer(ix)
-    from whoosh.multiproc import MpWriter
-
-    # multisegment: each process finishes its own segment; merging them again would cost as much as
-    # the single-process rebuild saved. The searcher reads several segments as one.
-    return MpWriter(
-        ix,
-        procs=procs,
-        batchsize=MP_BATCH_DOCS,
-        multisegment=True,
-        limitmb=max(32, WRITER_LIMITMB // procs),
-        codec=_codec(),
-        compound=False,
-    )
-
-
 def rebuild_index(batch_size: int = BATCH_SIZE, procs: int | None = None) -> int:
-    """Empty the index and index every plan of the database; returns the number indexed.
+    """Index every plan of the database into a fresh index; returns the number indexed.
 
     One writer for the whole rebuild and one commit at the end: committing per batch made Whoosh merge
-    the growing segment again and again. Searches meanwhile see the empty index (the folder is replaced).
-    `procs` processes tokenize and write in parallel (default: rebuild_procs()).
+    the growing segment again and again. `procs` processes tokenize and write in parallel (default:
+    rebuild_procs()).
     """
     from plans.models import Plan
 
     ids = list(Plan.objects.order_by("pk").values_list("pk", flat=True))
     procs = rebuild_procs(len(ids)) if procs is None else max(1, int(procs))
     Plan.objects.update(index_status=Plan.IndexStatus.PENDING)
-    backend = store.haystack_backend()
-    search_index = _haystack_index()
     snapshot: dict = {}
-    with store.write_lock:
-        ix = store.create_empty()
-        writer = _open_rebuild_writer(ix, procs)
-        try:
-            for start in range(0, len(ids), batch_size):
-                batch = ids[start : start + batch_size]
-                for plan in search_index.index_queryset().filter(pk__in=batch):
-                    writer.add_document(**_document(search_index, backend, plan))
-                    snapshot[plan.pk] = plan.updated_at
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+
+    def every_plan():
+        for start in range(0, len(ids), batch_size):
+            for plan in _indexable_plans().filter(pk__in=ids[start : start + batch_size]):
+                snapshot[plan.pk] = plan.updated_at
+                yield plan
+
+    hub.engine.rebuild(every_plan(), procs=procs)
     _mark_indexed(snapshot)
     return len(snapshot)
 
@@ -262,7 +182,7 @@ class _IndexQueue:
         close_old_connections()
         try:
             if work.pop(_REPAIR, None) == "repair":
-                store.reset()
+                hub.reset()
                 check_index(fix=True)
             to_index = [i for i, op in work.items() if op == "index"]
             to_remove = [i for i, op in work.items() if op == "remove"]
@@ -316,16 +236,22 @@ def wait_for_indexing(timeout: float = 30) -> bool:
 def index_health() -> tuple[bool, str]:
     """(ok, message) for /healthz: the index opens and can be searched."""
     try:
-        searcher = store.searcher()
-        return True, f"index ok: {searcher.doc_count()} plans"
+        with current_snapshot() as snapshot:
+            return True, f"index ok: {snapshot.reader.doc_count()} plans"
     except Exception as exc:  # any failure to open means unhealthy
         return False, f"index unavailable: {type(exc).__name__}: {exc}"
 
 
 def _index_state() -> dict[int, str]:
-    searcher = store.searcher()
-    columns = store.columns(searcher)
-    return {plan_id: columns.updated[docnum] for plan_id, docnum in columns.docnum_of.items()}
+    """plan id -> updated_at as indexed; a document of an older stored layout counts as stale."""
+    from plans.search.snapshot import STORED_LAYOUT
+
+    with current_snapshot() as snapshot:
+        columns = snapshot.columns
+        return {
+            plan_id: columns.updated[docnum] if columns.layouts[docnum] == STORED_LAYOUT else "(old layout)"
+            for plan_id, docnum in columns.docnum_of.items()
+        }
 
 
 def check_index(fix: bool = False) -> IndexReport:
@@ -341,7 +267,7 @@ def check_index(fix: bool = False) -> IndexReport:
             report.error = f"索引无法读取：{type(exc).__name__}: {exc}"
             report.plans_in_db = Plan.objects.count()
             return report
-        store.reset()
+        hub.reset()
         rebuild_index()
         fixed = check_index(fix=False)
         fixed.rebuilt = fixed.fixed = True

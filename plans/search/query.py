@@ -1,20 +1,16 @@
-"""Query parsing (robust, never raises) and the Whoosh ranking query.
+"""Query parsing (robust, never raises); engine-neutral (each adapter turns terms into its ranking query).
 
 Grammar, deliberately small: terms separated by spaces or punctuation are AND-ed; "a quoted phrase" (ASCII or
 Chinese quotes) is one term that keeps its punctuation; NOT x or -x excludes; OR and Whoosh syntax are not
 operators here, they are dropped and the user is told. Each term, normalised, matches exactly the plans whose
-title or text contains it (exact.py decides the result set); ranking_query only orders it (BM25F).
+title or text contains it (snapshot.term_docs decides the result set); the engine's scores only order it.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from whoosh import query as wq
-
-from plans.search.analyzers import bigrams, is_word_token
 from plans.search.normalize import normalise
-from plans.search.segment import words
 from plans.search.types import ParsedQuery
 
 MAX_QUERY_CHARS = 200
@@ -150,27 +146,6 @@ def _dedupe(items: list[str]) -> list[str]:
     for item in items:
         seen.setdefault(item, None)
     return list(seen)
-
-
-def ranking_query(terms: list[str]) -> wq.Query | None:
-    """The BM25F ranking query: whole jieba words in the title (boosted) and body, plus character bigrams.
-
-    Only term queries: Whoosh's Phrase (span) matching cost most of the search time in profiles. Exactness
-    needs no phrase here (exact.py decided the set); terms standing together are favoured in engine._rank.
-    """
-    clauses: list[wq.Query] = []
-    for term in terms:
-        compact = term.replace(" ", "")
-        term_words = [w for w in words(compact) if is_word_token(w)]
-        if len(compact) >= 2 and len(term_words) != 1:
-            # A term inside longer words (型省份) still ranks by how often and where it occurs.
-            clauses += [wq.Term("chars", gram, boost=0.3) for gram in dict.fromkeys(bigrams(compact))]
-        for word in dict.fromkeys(term_words):
-            clauses.append(wq.Term("title", word))
-            clauses.append(wq.Term("text", word))
-    if not clauses:
-        return None
-    return wq.Or(clauses)
 
 
 def required_terms(parsed: ParsedQuery) -> list[str]:

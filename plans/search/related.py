@@ -5,26 +5,22 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from whoosh import query as wq
-
-from plans.search.analyzers import is_word_token
 from plans.search.normalize import normalise
-from plans.search.segment import words
-from plans.search.store import store
+from plans.search.segment import is_word_token, words
+from plans.search.snapshot import current_snapshot
 
 KEY_TERMS = 15
-THEME_BOOST = 2.0
 
 
-def key_terms(text: str, searcher, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
+def key_terms(text: str, snapshot, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
     """The plan's most characteristic words: term frequency x inverse document frequency in the index."""
     counts = Counter(
         w for w in words(normalise(text)) if len(w) >= 2 and is_word_token(w) and not w.isdigit()
     )
-    total = max(1, searcher.doc_count())
+    total = max(1, snapshot.reader.doc_count())
     scored = []
     for word, tf in counts.most_common(300):
-        df = searcher.doc_frequency("text", word)
+        df = snapshot.reader.word_doc_frequency(word)
         if df == 0 or df > total * 0.8 and total > 5:
             continue
         scored.append((word, (1 + math.log(tf)) * math.log(1 + total / df)))
@@ -36,17 +32,16 @@ def related_plans(plan, limit: int = 5) -> list:
     """The `limit` most similar plans that differ from `plan` in region or year (never the plan itself)."""
     from plans.models import Plan
 
-    searcher = store.searcher()
-    columns = store.columns(searcher)
-    terms = key_terms(plan.text, searcher)
-    clauses: list[wq.Query] = [wq.Term("text", word, boost=weight) for word, weight in terms]
-    clauses += [wq.Term("themes", theme.name, boost=THEME_BOOST) for theme in plan.themes.all()]
-    if not clauses:
-        return []
+    with current_snapshot() as snapshot:
+        columns = snapshot.columns
+        terms = key_terms(plan.text, snapshot)
+        themes = [theme.name for theme in plan.themes.all()]
+        if not terms and not themes:
+            return []
+        candidates = snapshot.reader.similar(terms, themes, limit * 4 + 10)
     region = plan.region.name if plan.region_id else ""
-    results = searcher.search(wq.Or(clauses), limit=limit * 4 + 10, terms=False)
     chosen: list[int] = []
-    for _, docnum in results.top_n:
+    for docnum in candidates:
         plan_id = columns.plan_ids[docnum] if docnum < len(columns.plan_ids) else None
         if plan_id is None or plan_id == plan.pk:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -19,6 +20,20 @@ USER_DICT = Path(__file__).with_name("userdict.txt")
 _lock = threading.Lock()
 _cut = None  # the loaded segmenter: str -> list[str]
 _name = ""
+
+# What never takes part in a character bigram (a title and a body joined by a newline stay apart).
+SPACES = frozenset(" \t\r\n\f\v\u00a0\u2028\u2029\u200b\ufeff")
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts (\w without the underscore), searched in C
+
+
+def is_word_token(token: str) -> bool:
+    """True for a token worth ranking on: it contains a letter or digit (not punctuation or space)."""
+    return _ALNUM.search(token) is not None
+
+
+def bigrams(text: str) -> list[str]:
+    """The bigrams of an already normalised query string without whitespace, in order."""
+    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def user_terms() -> list[tuple[str, int]]:

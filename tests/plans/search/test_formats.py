@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
-from plans.search.formats import FastPositions, PolicyCodec, encode_positions
-from plans.search.indexing import _document, _haystack_index
-from plans.search.store import store
+from plans.search.engines.whoosh.engine import _haystack_index, build_document, haystack_backend
+from plans.search.engines.whoosh.formats import FastPositions, PolicyCodec, encode_positions
+from plans.search.snapshot import hub
 
 positions = st.lists(st.integers(min_value=0, max_value=300_000), max_size=60, unique=True).map(sorted)
 
@@ -50,9 +50,9 @@ def test_policy_codec_writes_what_w3_writes(make_plans, tmp_path):
         ],
         index=False,
     )
-    backend, index = store.haystack_backend(), _haystack_index()
-    docs = [_document(index, backend, plan) for plan in plans]
-    ours = _term_stats(tmp_path / "ours", store.schema, PolicyCodec(compression=0), docs)
-    theirs = _term_stats(tmp_path / "w3", store.schema, W3Codec(compression=0), docs)
+    backend, index = haystack_backend(), _haystack_index()
+    docs = [build_document(index, backend, plan) for plan in plans]
+    ours = _term_stats(tmp_path / "ours", hub.engine.schema, PolicyCodec(compression=0), docs)
+    theirs = _term_stats(tmp_path / "w3", hub.engine.schema, W3Codec(compression=0), docs)
     assert len(ours) > 100
     assert ours == theirs

@@ -135,9 +135,9 @@ def test_a_corrupt_index_is_rebuilt_from_the_database(make_plan, search_index):
     plan = make_plan(title="甲", text="科技金融")
     for path in search_index.iterdir():
         path.write_bytes(b"garbage")
-    from plans.search.store import store
+    from plans.search.snapshot import hub
 
-    store.reset()
+    hub.reset()
     ok, message = index_health()
     assert not ok and message
     assert not check_index().ok
@@ -153,9 +153,9 @@ def test_a_missing_index_folder_is_recreated(make_plan, search_index):
 
     plan = make_plan(title="甲", text="科技金融")
     shutil.rmtree(search_index)
-    from plans.search.store import store
+    from plans.search.snapshot import hub
 
-    store.reset()
+    hub.reset()
     report = check_index(fix=True)
     assert report.ok
     assert ids_for("科技金融") == {plan.pk}
@@ -186,14 +186,14 @@ def test_search_on_a_corrupt_index_answers_with_a_notice_and_repairs_it(search_i
     """GIVEN an indexed plan and then a corrupted index WHEN searching THEN no exception but a notice,
     and a background repair rebuilds the index from the database."""
     from plans.search.engine import INDEX_REBUILDING_NOTICE
-    from plans.search.store import store
+    from plans.search.snapshot import hub
 
     plan = _build_plan(title="甲", text="科技金融")
     assert wait_for_indexing(30)
     assert ids_for("科技金融") == {plan.pk}
     for path in search_index.iterdir():
         path.write_bytes(b"garbage")
-    store.reset()
+    hub.reset()
     result = search(SearchParams(q="科技金融"))
     assert result.count == 0 and INDEX_REBUILDING_NOTICE in result.notices
     assert wait_for_indexing(30)
@@ -205,12 +205,12 @@ def test_warm_rebuilds_a_lost_index_folder_in_the_background(search_index):
     import shutil
 
     from plans.search import warm
-    from plans.search.store import store
+    from plans.search.snapshot import hub
 
     plan = _build_plan(title="甲", text="科技金融")
     assert wait_for_indexing(30)
     shutil.rmtree(search_index)
-    store.reset()
+    hub.reset()
     warm()
     assert wait_for_indexing(30)
     assert ids_for("科技金融") == {plan.pk}
@@ -222,11 +222,11 @@ def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repair
     marked failed; once the lock is free, check_index --fix indexes it."""
     from whoosh.index import LockError
 
-    from plans.search.store import store
+    from plans.search.snapshot import hub
 
     settings.SEARCH_WRITER_TIMEOUT = 0.3
     plan = make_plan(title="甲", text="科技金融", index=False)
-    other_writer = store.index().lock("WRITELOCK")  # the file lock another process's writer would hold
+    other_writer = hub.engine.index().lock("WRITELOCK")  # the file lock another process's writer would hold
     assert other_writer.acquire()
     try:
         with pytest.raises(LockError):
@@ -254,8 +254,8 @@ def _answers(queries):
 @pytest.mark.django_db
 def test_parallel_rebuild_answers_exactly_like_the_single_process_one(make_plans, monkeypatch):
     """GIVEN plans with tied scores WHEN rebuilt by 2 processes (several segments) THEN every answer is the same."""
-    from plans.search import indexing
-    from plans.search.store import store
+    from plans.search.engines.whoosh import engine as whoosh_engine
+    from plans.search.snapshot import current_snapshot
 
     regions = ["湖北", "天津", "广东"]
     make_plans(
@@ -274,9 +274,10 @@ def test_parallel_rebuild_answers_exactly_like_the_single_process_one(make_plans
     queries = ["科技金融", "科技金融 孵化器", "数字经济", "众创空间", "金", '"孵化器建设"', ""]
     assert rebuild_index(procs=1) == 30
     single = _answers(queries)
-    monkeypatch.setattr(indexing, "MP_BATCH_DOCS", 4)  # several job files per process
+    monkeypatch.setattr(whoosh_engine, "MP_BATCH_DOCS", 4)  # several job files per process
     assert rebuild_index(procs=2) == 30
-    assert len(store.searcher().reader().leaf_readers()) >= 2  # really written by more than one process
+    with current_snapshot() as snapshot:  # really written by more than one process
+        assert len(snapshot.reader.reader.leaf_readers()) >= 2
     assert _answers(queries) == single
     assert all(
         status == Plan.IndexStatus.INDEXED for status in Plan.objects.values_list("index_status", flat=True)

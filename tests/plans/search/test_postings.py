@@ -2,9 +2,8 @@
 
 import pytest
 
-from plans.search import index_plans, remove_plan
-from plans.search.postings import blocks, doc_ids, values_for
-from plans.search.store import store
+from plans.search import current_snapshot, index_plans, remove_plan
+from plans.search.engines.whoosh.postings import blocks, doc_ids, values_for
 
 
 def matcher_postings(reader, fieldname, text):
@@ -22,7 +21,11 @@ def test_blocks_equal_whoosh_matchers_over_segments_and_deletions(make_plans):
     make_plans([{"title": f"乙{i}", "text": "科技金融与数字经济。"} for i in range(4)])  # a second segment
     remove_plan(first[1].pk)
     index_plans([first[3].pk])  # deleted in its segment, added again in a new one
-    reader = store.searcher().reader()
+    with current_snapshot() as snapshot:
+        check_blocks(snapshot.reader.reader)
+
+
+def check_blocks(reader):
     assert len(reader.leaf_readers()) >= 2 and reader.has_deletions()
     checked = 0
     for fieldname, text in [("chars", "科技"), ("chars", "孵化"), ("text", "数字经济"), ("unigrams", "金")]:

@@ -3,11 +3,9 @@ scorer gives Whoosh's own scores, on single and multi-segment indexes, with dele
 
 import pytest
 
-from plans.search import SearchParams, index_plans, rebuild_index, remove_plan, search
-from plans.search.exact import query_docs
-from plans.search.query import ranking_query
-from plans.search.ranking import bm25f_scores
-from plans.search.store import store
+from plans.search import SearchParams, current_snapshot, index_plans, rebuild_index, remove_plan, search
+from plans.search.engine import query_docs
+from plans.search.engines.whoosh.ranking import ranking_query
 
 pytestmark = pytest.mark.django_db
 
@@ -80,12 +78,17 @@ def whoosh_scores(searcher, query, docs):
 
 
 def assert_same_scores():
-    searcher = store.searcher()
+    with current_snapshot() as snapshot:
+        compare_scores(snapshot)
+
+
+def compare_scores(snapshot):
+    searcher = snapshot.reader.searcher
     checked = 0
     for terms in QUERIES:
         query = ranking_query(terms)
-        docs = query_docs(searcher, terms, [])
-        ours = bm25f_scores(searcher, query, docs)
+        docs = query_docs(snapshot, terms, [])
+        ours = snapshot.scores(terms, docs)
         theirs = whoosh_scores(searcher, query, docs)
         assert set(ours) == set(theirs), terms
         for docnum, score in theirs.items():
@@ -109,5 +112,6 @@ def test_scores_equal_whooshs_on_several_segments_with_deleted_documents(make_pl
     )  # a second segment
     remove_plan(plans[0].pk)  # a deletion inside a segment
     index_plans([plans[2].pk])  # a re-index: delete + add
-    assert len(store.searcher().reader().leaf_readers()) >= 2
+    with current_snapshot() as snapshot:
+        assert len(snapshot.reader.reader.leaf_readers()) >= 2
     assert_same_scores()

@@ -44,7 +44,7 @@ def test_normalise_keeps_the_length_of_every_text():
 
 
 def test_word_tokens_are_those_with_a_letter_or_digit_by_pythons_own_rule():
-    from plans.search.analyzers import is_word_token
+    from plans.search.segment import is_word_token
 
     assert [chr(c) for c in range(0x110000) if is_word_token(chr(c)) != chr(c).isalnum()] == []
     assert is_word_token("——5G") and not is_word_token("，、_")

@@ -2,13 +2,13 @@
 
 import pytest
 
-from plans.search import index_plans, remove_plan
-from plans.search import store as store_module
-from plans.search.store import store
+from plans.search import current_snapshot, index_plans, remove_plan
+from plans.search.engines.whoosh import reader as reader_module
 
 
 def live_columns():
-    columns = store.columns(store.searcher())
+    with current_snapshot() as snapshot:
+        columns = snapshot.columns
     return {columns.plan_ids[d]: (columns.regions[d], columns.years[d]) for d in columns.live}
 
 
@@ -19,9 +19,9 @@ def test_columns_follow_commits_and_reuse_unchanged_segments(make_plans, monkeyp
     )
     assert live_columns() == {p.pk: ("湖北", p.year) for p in first}
     reads = []
-    original = store_module._read_leaf
+    original = reader_module.read_leaf_columns
     monkeypatch.setattr(
-        store_module, "_read_leaf", lambda leaf: reads.append(leaf.doc_count_all()) or original(leaf)
+        reader_module, "read_leaf_columns", lambda leaf: reads.append(leaf.doc_count_all()) or original(leaf)
     )
     [second] = make_plans([{"title": "乙", "text": "科技", "region": "江西", "year": 2020}])
     assert live_columns() == {**{p.pk: ("湖北", p.year) for p in first}, second.pk: ("江西", 2020)}
@@ -30,4 +30,5 @@ def test_columns_follow_commits_and_reuse_unchanged_segments(make_plans, monkeyp
     index_plans([first[1].pk])  # re-indexed: its old document deleted, a new one added
     columns = live_columns()
     assert set(columns) == {first[1].pk, first[2].pk, second.pk}
-    assert store.columns(store.searcher()).date_rank  # a rank for every document
+    with current_snapshot() as snapshot:
+        assert snapshot.columns.date_rank  # a rank for every document

@@ -7,14 +7,22 @@ Fields (index field name -> what it holds):
   unigrams     every distinct character of title and body (single-character queries)
   region / level / themes / year / date_key   facets and sorting (stored, read into per-generation columns)
   updated      the plan's updated_at, so that check_index can see stale documents
+  title_len / text_len / issuer / doc_number / layout   small stored values read into the snapshot's columns
+  stored_form  title, text and sections as compressed JSON in a Whoosh column (one value per document, read
+               by docnum): hits and snippets come from it instead of loading whole plans through the ORM
 """
 
+import json
+
 from haystack import indexes
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT
+from whoosh.columns import CompressedBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT
 
 from plans.models import Plan
-from plans.search.analyzers import BigramAnalyzer, UnigramAnalyzer, WordAnalyzer
-from plans.search.formats import FastPositions
+from plans.search.engines.whoosh.analyzers import BigramAnalyzer, UnigramAnalyzer, WordAnalyzer
+from plans.search.engines.whoosh.formats import FastPositions
+from plans.search.normalize import normalise
+from plans.search.snapshot import STORED_LAYOUT
 
 TITLE_BOOST = 3.0
 
@@ -60,6 +68,21 @@ class StoredOnlyField(indexes.CharField):
         return STORED()
 
 
+class StoredNumberField(indexes.IntegerField):
+    def whoosh_field(self, field):
+        return STORED()
+
+
+class StoredFormField(indexes.CharField):
+    """Bytes in a compressed per-document column (haystack's own conversion is skipped for bytes)."""
+
+    def whoosh_field(self, field):
+        return COLUMN(CompressedBytesColumn(level=1))
+
+    def convert(self, value):
+        return value
+
+
 def title_and_body(plan: Plan) -> str:
     """The text the character views index: title and body kept apart by a newline."""
     return f"{plan.title}\n{plan.text}"
@@ -87,12 +110,26 @@ class PlanIndex(indexes.SearchIndex, indexes.Indexable):
     year = FacetNumberField(model_attr="year", null=True)
     date_key = FacetNumberField()
     updated = StoredOnlyField()
+    title_len = StoredNumberField()
+    text_len = StoredNumberField()
+    issuer = StoredOnlyField(null=True)
+    doc_number = StoredOnlyField(null=True)
+    layout = StoredNumberField()
+    stored_form = StoredFormField()
 
     def get_model(self):
         return Plan
 
     def index_queryset(self, using=None):
-        return Plan.objects.select_related("region").prefetch_related("themes")
+        from django.db.models import Prefetch
+
+        from plans.models import Section
+
+        # Section rows hold a copy of their text: only the span columns are read for the stored form.
+        spans = Section.objects.only("id", "plan_id", "heading", "anchor", "start", "end", "order")
+        return Plan.objects.select_related("region").prefetch_related(
+            "themes", Prefetch("sections", queryset=spans)
+        )
 
     def prepare_chars(self, obj):
         return title_and_body(obj)
@@ -114,3 +151,31 @@ class PlanIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_updated(self, obj):
         return obj.updated_at.isoformat() if obj.updated_at else ""
+
+    def prepare_title_len(self, obj):
+        return len(obj.title)
+
+    def prepare_text_len(self, obj):
+        return len(obj.text)
+
+    def prepare_issuer(self, obj):
+        return normalise(obj.issuer or "")
+
+    def prepare_doc_number(self, obj):
+        return normalise(obj.doc_number or "")
+
+    def prepare_layout(self, obj):
+        return STORED_LAYOUT
+
+    def prepare_stored_form(self, obj):
+        return stored_form(obj)
+
+
+def stored_form(plan: Plan) -> bytes:
+    """Title, text and sections (heading, anchor, start, end, order; body offsets) as UTF-8 JSON."""
+    sections = [
+        [s.heading, s.anchor, s.start, s.end, s.order]
+        for s in sorted(plan.sections.all(), key=lambda s: s.order)
+    ]
+    data = {"id": plan.pk, "title": plan.title, "text": plan.text, "sections": sections}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -10,22 +10,11 @@ Whitespace never takes part in a bigram, so joining a title and a body with a ne
 
 from __future__ import annotations
 
-import re
-
 from whoosh.analysis import Token, Tokenizer
 
 from plans.search.normalize import normalise
-from plans.search.segment import words
-
-_SPACES = frozenset(" \t\r\n\f\v\u00a0\u2028\u2029\u200b\ufeff")
-
-
-_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts (\w without the underscore), searched in C
-
-
-def is_word_token(token: str) -> bool:
-    """True for a token worth ranking on: it contains a letter or digit (not punctuation or space)."""
-    return _ALNUM.search(token) is not None
+from plans.search.segment import SPACES as _SPACES
+from plans.search.segment import is_word_token, words
 
 
 class _PolicyTokenizer(Tokenizer):
@@ -122,11 +111,6 @@ class UnigramTokenizer(_PolicyTokenizer):
             if positions:
                 token.pos = start_pos
             yield token
-
-
-def bigrams(text: str) -> list[str]:
-    """The bigrams of an already normalised query string without whitespace, in order."""
-    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 WordAnalyzer = WordTokenizer

@@ -1,0 +1,381 @@
+"""One immutable snapshot per index generation, shared by the requests that read it.
+
+A `Snapshot` wraps an engine reader (plans/search/engines/base.py: `EngineReader`) of one generation and
+holds everything derived from it: the per-document columns, and a memo for term sets, scores, sentence
+breaks or anything else a caller computes from this generation. Nothing derived from an index lives in a
+module-level cache: a new generation gets a new snapshot, and the old one is dropped with all it computed.
+
+`current_snapshot()` is the only way in:
+
+    with current_snapshot() as snapshot:
+        docs = snapshot.term_docs("科技")
+        ...
+
+The block holds the snapshot (a reference count): a commit meanwhile publishes a new snapshot for the
+requests that start after it, and the old one is closed when the last block holding it ends.
+
+Coordinates: every offset is in the normalised `title + "\\n" + text` of a plan (normalize.py keeps lengths,
+so it is also the original string): the title starts at 0, the body at `columns.titles_len[d] + 1`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+logger = logging.getLogger(__name__)
+
+# What ends a sentence (full-width forms of ！？； fold to ASCII in normalised text, both are listed) and
+# what ends a paragraph.
+SENTENCE_ENDS = "。！？；!?;"
+LINE_BREAKS = "\n\r\u2028\u2029"
+_SENTENCE_BREAK = re.compile(f"[{re.escape(SENTENCE_ENDS + LINE_BREAKS)}]")
+_PARAGRAPH_BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
+
+MEMO_ENTRIES = 2048  # values a snapshot remembers (least recently used dropped first)
+MEMO_WEIGHT = (
+    2_000_000  # summed len() of remembered values (docnums in term sets, scores): ~100-200 MB at most
+)
+
+
+# The per-document columns an engine provides, in this order (lists indexed by docnum).
+COLUMN_NAMES = (
+    "plan_ids",  # int, None where the document is deleted
+    "regions",  # region name or ""
+    "years",  # int, 0 when unknown
+    "levels",  # Level value or ""
+    "themes",  # tuple of theme names
+    "date_keys",  # ordinal of published_on (else 1 July of the year, else 0)
+    "updated",  # the plan's updated_at (ISO) when indexed: check_index compares it
+    "titles_len",  # len(title)
+    "text_lengths",  # len(text)
+    "issuers",  # normalised issuer
+    "doc_numbers",  # normalised document number (文号)
+    "layouts",  # the stored-form layout the document was written with (STORED_LAYOUT)
+)
+
+STORED_LAYOUT = (
+    2  # documents written before the compact stored form have layout 0; check_index re-indexes them
+)
+
+
+@dataclass
+class Columns:
+    """Per-docnum values of one snapshot (see COLUMN_NAMES), with the plan id map and the date order."""
+
+    plan_ids: list[int | None]
+    regions: list[str]
+    years: list[int]
+    levels: list[str]
+    themes: list[tuple[str, ...]]
+    date_keys: list[int]
+    updated: list[str]
+    titles_len: list[int]
+    text_lengths: list[int]
+    issuers: list[str]
+    doc_numbers: list[str]
+    layouts: list[int]
+    docnum_of: dict[int, int] = field(default_factory=dict)  # plan id -> docnum
+    date_rank: list[int] = field(default_factory=list)  # docnum -> place in newest-first order (then by id)
+
+    @property
+    def live(self) -> list[int]:
+        """The docnums of live documents (a new list: callers may change it)."""
+        return list(self.docnum_of.values())
+
+    @classmethod
+    def from_lists(cls, lists: dict[str, list]) -> Columns:
+        """Columns from the engine's lists, with docnum_of and date_rank derived."""
+        plan_ids, date_keys = lists["plan_ids"], lists["date_keys"]
+        total = len(plan_ids)
+        docnum_of = {plan_id: docnum for docnum, plan_id in enumerate(plan_ids) if plan_id is not None}
+        newest_first = sorted(docnum_of.values(), key=lambda d: (-date_keys[d], -(plan_ids[d] or 0)))
+        date_rank = [total] * total
+        for place, docnum in enumerate(newest_first):
+            date_rank[docnum] = place
+        return cls(**{name: lists[name] for name in COLUMN_NAMES}, docnum_of=docnum_of, date_rank=date_rank)
+
+
+class StoredSection(NamedTuple):
+    """A section of a stored document; start and end are offsets in the body text (end None: to the end)."""
+
+    heading: str
+    anchor: str
+    start: int
+    end: int | None
+    order: int
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What hits and snippets need of a plan, from the index's compact stored form (not the ORM)."""
+
+    plan_id: int
+    title: str
+    text: str
+    sections: tuple[StoredSection, ...] = ()
+
+    @property
+    def title_and_body(self) -> str:
+        """The string every offset of a snapshot refers to."""
+        return f"{self.title}\n{self.text}"
+
+
+def sentence_and_paragraph_breaks(joined: str) -> tuple[list[int], list[int]]:
+    """Offsets of sentence breaks (。！？；!?; and line breaks) and of paragraph breaks (line breaks)."""
+    sentences = [m.start() for m in _SENTENCE_BREAK.finditer(joined)]
+    paragraphs = [m.start() for m in _PARAGRAPH_BREAK.finditer(joined)]
+    return sentences, paragraphs
+
+
+class Snapshot:
+    """Everything one index generation answers, and everything computed from it (see the module docstring)."""
+
+    def __init__(self, reader, stamp: Any):
+        self.reader = reader  # the engine's EngineReader for this generation
+        self.stamp = stamp  # what the engine compares to tell whether a newer generation exists
+        self._refs = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[Any, Any] = OrderedDict()
+        self._memo_weight = 0
+        self._computing: dict[Any, threading.Lock] = {}
+
+    # --- identity and memo ---------------------------------------------------------------------------------
+
+    @property
+    def generation(self):
+        """Hashable identity of this generation (equal for two snapshots of the same documents)."""
+        return self.reader.generation
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def memo(self, key, compute: Callable[[], Any]):
+        """compute() once for this snapshot and remember the value (LRU, bounded); dropped with the snapshot.
+
+        Threads asking for the same key at once wait for the first one's result instead of computing it too.
+        """
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            with self._lock:
+                if not self._closed:
+                    self._remember(key, value)
+            return value
+
+    def _remember(self, key, value) -> None:
+        weight = len(value) if hasattr(value, "__len__") else 1
+        self._memo[key] = value
+        self._memo_weight += weight
+        while len(self._memo) > 1 and (len(self._memo) > MEMO_ENTRIES or self._memo_weight > MEMO_WEIGHT):
+            _, dropped = self._memo.popitem(last=False)
+            self._memo_weight -= len(dropped) if hasattr(dropped, "__len__") else 1
+
+    def forget(self) -> None:
+        """Drop every memoised value (benchmarks measuring first-time queries); columns stay."""
+        with self._lock:
+            columns = self._memo.get("columns")
+            self._memo.clear()
+            self._memo_weight = 0
+            if columns is not None:
+                self._remember("columns", columns)
+
+    # --- the primitives ------------------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> Columns:
+        """Per-docnum columns (COLUMN_NAMES), docnum_of, date_rank and live."""
+        return self.memo("columns", lambda: Columns.from_lists(self.reader.column_lists()))
+
+    def term_docs(self, term: str) -> frozenset[int]:
+        """Docnums whose normalised title + "\\n" + text contains the normalised `term` (exact substring)."""
+        from plans.search.normalize import normalise
+
+        term = normalise(term)
+        if not term:
+            return frozenset()
+        return self.memo(("term_docs", term), lambda: frozenset(self.reader.term_docs(term)))
+
+    def term_positions(self, term: str, docnums: Iterable[int] | None = None) -> dict[int, list[int]]:
+        """For each docnum holding `term` (within `docnums` when given): the sorted start offsets of every
+        occurrence, overlapping ones included, in the normalised title + "\\n" + text."""
+        from plans.search.normalize import normalise
+
+        term = normalise(term)
+        holding = self.term_docs(term)
+        wanted = holding if docnums is None else holding & frozenset(docnums)
+        if not wanted:
+            return {}
+        return self.reader.term_positions(term, wanted)
+
+    def breaks(self, docnum: int) -> tuple[Sequence[int], Sequence[int]]:
+        """(sentence breaks, paragraph breaks): sorted offsets of 。！？；!?; and line breaks, and of line
+        breaks, in the document's title + "\\n" + text (the title's end is a break of both kinds)."""
+
+        def compute():
+            document = self.documents([docnum]).get(docnum)
+            if document is None:
+                return (), ()
+            sentences, paragraphs = sentence_and_paragraph_breaks(document.title_and_body)
+            return tuple(sentences), tuple(paragraphs)
+
+        return self.memo(("breaks", docnum), compute)
+
+    def documents(self, docnums: Iterable[int]) -> dict[int, StoredDocument]:
+        """The stored title, text and sections of live documents (from the index, not the ORM)."""
+        wanted = [d for d in dict.fromkeys(docnums) if 0 <= d < len(self.columns.plan_ids)]
+        wanted = [d for d in wanted if self.columns.plan_ids[d] is not None]
+        return self.reader.documents(wanted) if wanted else {}
+
+    def scores(self, terms: Sequence[str], docnums: Iterable[int]) -> dict[int, float]:
+        """BM25F scores (title boosted) of the documents of `docnums` that the ranking terms match.
+
+        The scores of every document matching `terms` are computed once per snapshot (memo): refining a
+        search by a facet or turning its pages does not rank again.
+        """
+        key = ("scores", tuple(terms))
+        every = self.memo(key, lambda: self.reader.all_scores(list(terms)))
+        wanted = docnums if isinstance(docnums, set | frozenset) else set(docnums)
+        if len(wanted) < len(every):
+            return {d: every[d] for d in wanted if d in every}
+        return {d: s for d, s in every.items() if d in wanted}
+
+    # --- life cycle ------------------------------------------------------------------------------------------
+
+    def _acquire(self) -> None:
+        with self._lock:
+            self._refs += 1
+
+    def _release(self) -> bool:
+        """Drop one reference; True when none is left."""
+        with self._lock:
+            self._refs -= 1
+            return self._refs <= 0
+
+    def close(self) -> None:
+        """Close the engine reader and drop the memo (only when nothing holds the snapshot)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._memo.clear()
+        try:
+            self.reader.close()
+        except Exception:  # a reader already closed by its engine: nothing left to free
+            logger.debug("closing a snapshot reader failed", exc_info=True)
+
+
+class SnapshotHub:
+    """The process's current snapshot: published on a new generation, closed when its last holder leaves.
+
+    The hub itself holds one reference to the current snapshot; every `current()` block holds another.
+    """
+
+    def __init__(self, engine_factory: Callable[[], Any]):
+        self._engine_factory = engine_factory
+        self._lock = threading.RLock()
+        self._current: Snapshot | None = None
+        self._engine = None
+
+    @property
+    def engine(self):
+        with self._lock:
+            if self._engine is None:
+                self._engine = self._engine_factory()
+            return self._engine
+
+    def _fresh(self) -> Snapshot:
+        """The current snapshot, replaced first when the engine has a newer generation."""
+        engine = self.engine
+        current = self._current
+        if current is not None and not engine.is_newer(current.stamp):
+            return current
+        reader, stamp = engine.open_reader(previous=current.reader if current is not None else None)
+        fresh = Snapshot(reader, stamp)
+        fresh._acquire()  # the hub's own reference
+        self._current = fresh
+        if current is not None:
+            self._let_go(current)
+        return fresh
+
+    @contextlib.contextmanager
+    def current(self) -> Iterator[Snapshot]:
+        """Hold the current snapshot for the block (see current_snapshot())."""
+        with self._lock:
+            snapshot = self._fresh()
+            snapshot._acquire()
+        try:
+            yield snapshot
+        finally:
+            self._let_go(snapshot)
+
+    def _let_go(self, snapshot: Snapshot) -> None:
+        if snapshot._release():
+            snapshot.close()
+
+    def reset(self) -> None:
+        """Forget the engine and the current snapshot (settings changed, or the index folder was replaced);
+        a snapshot still held by a request is closed when that request ends."""
+        with self._lock:
+            current, self._current = self._current, None
+            engine, self._engine = self._engine, None
+        if current is not None:
+            self._let_go(current)
+        if engine is not None:
+            engine.close()
+
+    def peek(self) -> Snapshot | None:
+        """The published snapshot without checking for a newer generation (tests and diagnostics)."""
+        return self._current
+
+
+def _default_engine():
+    from plans.search.engines import configured_engine
+
+    return configured_engine()
+
+
+hub = SnapshotHub(_default_engine)
+
+
+def current_snapshot():
+    """Context manager: the current Snapshot, held (ref-counted) until the block ends."""
+    return hub.current()
+
+
+def _on_setting_changed(setting, value, **kwargs):
+    """Tests point the index at a temporary folder: the engine and the snapshot follow."""
+    if setting != "HAYSTACK_CONNECTIONS":
+        return
+    from plans.search.engines import connections_changed
+
+    connections_changed(value)
+    hub.reset()
+
+
+def _connect_setting_changed() -> None:
+    from django.core.signals import setting_changed
+
+    setting_changed.connect(_on_setting_changed, dispatch_uid="search-snapshot-settings")
+
+
+_connect_setting_changed()
