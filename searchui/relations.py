@@ -6,6 +6,8 @@ Thin like views.py: parse, call plans.relations.selectors, render HTML or JSON. 
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from collections.abc import Callable
@@ -23,10 +25,11 @@ from plans.models import Plan, Region
 from plans.relations import selectors
 from plans.relations.diff import PlanDiff
 from plans.relations.text import sentences
-from searchui import links
+from searchui import export, links
 from searchui.params import MAX_PAGE, clean_text, parse_int
 
 JSON_OPTIONS = {"ensure_ascii": False}
+CSV_MAX_ROWS = 20_000
 CITED_PAGE_SIZE = 50
 REUSE_PAGE_SIZE = 50
 MAX_REGIONS = 8  # regions one /reuse/ request may ask to share a passage
@@ -42,6 +45,23 @@ def _plan_or_404(plan_id: int) -> Plan:
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.GET.get("format", "").lower() == "json"
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format", "").lower() == "csv"
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """A whole listing as CSV: UTF-8 with a byte-order mark (Excel), formula-like cells defused (export._cell)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([export._cell(value) for value in row])
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _page(request: HttpRequest, notices: list[str]) -> int:
@@ -249,7 +269,28 @@ def _ranked_json(entry, absolute) -> dict:
     }
 
 
+def _cited_csv(request: HttpRequest) -> HttpResponse:
+    _, ranked = selectors.most_cited(0, CSV_MAX_ROWS)
+    absolute = request.build_absolute_uri
+
+    def rows():
+        for rank, entry in enumerate(ranked, start=1):
+            document = entry.document
+            yield [
+                rank, document.title, document.doc_number, entry.count,
+                "；".join(f"{region} {n}" for region, n in entry.by_region),
+                "；".join(f"{year} {n}" for year, n in entry.by_year),
+                absolute(links.path_of("searchui:plan", document.plan_id)) if document.plan_id else "",
+                absolute(links.path_of("searchui:cited_document", document.pk)),
+            ]  # fmt: skip
+
+    header = ["排名", "文件名称", "文号", "引用文件数", "按地区", "按年份", "本库原文", "链接"]
+    return _csv_response("policy-search-cited.csv", header, rows())
+
+
 def cited(request: HttpRequest) -> HttpResponse:
+    if _wants_csv(request):
+        return _cited_csv(request)
     notices: list[str] = []
     page = _page(request, notices)
     total, ranked = selectors.most_cited((page - 1) * CITED_PAGE_SIZE, CITED_PAGE_SIZE)
@@ -287,6 +328,7 @@ def cited(request: HttpRequest) -> HttpResponse:
         "previous_url": page_url(page - 1) if page > 1 else None,
         "next_url": page_url(page + 1) if page < pages else None,
         "json_url": page_url(page, format="json"),
+        "csv_url": _url(path, [("format", "csv")]),
         "notices": notices,
     }
     return render(request, "searchui/cited.html", context)
@@ -327,6 +369,29 @@ def _occurrence_json(o, absolute) -> dict:
             "url": absolute(links.path_of("searchui:plan", o.plan_id))}  # fmt: skip
 
 
+def _reuse_csv(request: HttpRequest, regions: list[Region]) -> HttpResponse:
+    shared = (
+        selectors.shared_passages(regions, 0, CSV_MAX_ROWS, boilerplate_limit=CSV_MAX_ROWS)
+        if regions
+        else None
+    )
+    absolute = request.build_absolute_uri
+
+    def rows():
+        if shared is None:
+            return
+        for kind, items in (("共有", shared.passages), ("套话", shared.boilerplate)):
+            for passage in items:
+                for order, o in enumerate(passage.occurrences, start=1):
+                    yield [
+                        kind, passage.text, passage.regions, order, o.region, o.year, o.title, o.text,
+                        absolute(links.path_of("searchui:plan", o.plan_id)),
+                    ]  # fmt: skip
+
+    header = ["类别", "段落", "地区数", "出现顺序", "地区", "年份", "文件标题", "该文件中的原文", "链接"]
+    return _csv_response("policy-search-reuse.csv", header, rows())
+
+
 def reuse(request: HttpRequest) -> HttpResponse:
     notices: list[str] = []
     regions = _reuse_regions(request, notices)
@@ -339,6 +404,8 @@ def reuse(request: HttpRequest) -> HttpResponse:
             path, region_pairs + ([("page", str(number))] if number > 1 else []) + list(extra.items())
         )
 
+    if _wants_csv(request):
+        return _reuse_csv(request, regions)
     canonical = page_url(page)
     if not _wants_json(request) and not notices and _url(path, _raw_pairs(request)) != canonical:
         return redirect(canonical)
@@ -387,6 +454,7 @@ def reuse(request: HttpRequest) -> HttpResponse:
         "previous_url": page_url(page - 1) if page > 1 else None,
         "next_url": page_url(page + 1) if page < pages else None,
         "json_url": page_url(page, format="json"),
+        "csv_url": _url(path, [*region_pairs, ("format", "csv")]),
         "notices": notices,
     }
     return render(request, "searchui/reuse.html", context)

@@ -85,6 +85,8 @@ def test_a_number_written_three_ways_is_one_document_and_links_both_ways(client)
         "广东": 1,
     }
     assert [y["year"] for y in ranked["results"][0]["by_year"]] == [2017, 2018, 2019]
+    table = client.get("/cited/?format=csv").content.decode("utf-8")
+    assert table.startswith("\ufeff排名,文件名称,文号,引用文件数") and "国发〔2016〕16号,3," in table
     html = client.get("/cited/").content.decode()
     assert "国发〔2016〕16号" in html and f'href="/plans/{b.pk}/"' in html
     # Deleting a citing plan updates the counts; deleting the cited plan unlinks the document.

@@ -84,6 +84,14 @@ def test_shared_passage_found_and_everywhere_is_boilerplate(collection, client):
     assert [(o["region"], o["year"]) for o in first["occurrences"]] == [("湖北", 2017), ("江西", 2019)]
     assert first["occurrences"][1]["text"] == _near(shared)
     assert [p["text"] for p in data["boilerplate"]] == [everywhere] and data["boilerplate_count"] == 1
+    table = client.get("/reuse/?region=湖北&region=江西&format=csv").content.decode("utf-8").splitlines()
+    assert table[0] == "\ufeff类别,段落,地区数,出现顺序,地区,年份,文件标题,该文件中的原文,链接"
+    assert [row.split(",")[:6] for row in table[1:]] == [
+        ["共有", shared, "2", "1", "湖北", "2017"],
+        ["共有", shared, "2", "2", "江西", "2019"],
+        ["套话", everywhere, "4", "1", "湖北", "2017"],
+        ["套话", everywhere, "4", "2", "江西", "2019"],
+    ]  # fmt: skip (occurrences in the chosen regions only)
     html = client.get("/reuse/?region=湖北&region=江西", follow=True).content.decode()
     assert shared in html and "常见套话" in html
     # The plan page marks it, linking to the other region's plan; boilerplate is listed apart.
