@@ -296,3 +296,32 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.plan_title}"
         )
+
+
+# Derived relations between plans (plans/relations/): part of this app so they share its migrations.
+from plans.relations.models import (  # noqa: E402
+    Citation,
+    CitedDocument,
+    Passage,
+    PassageBand,
+    PassageGroup,
+    PlanKey,
+)
+
+__all__ = [
+    "PLAN_METADATA_FIELDS",
+    "AuditEntry",
+    "Citation",
+    "CitedDocument",
+    "Level",
+    "Passage",
+    "PassageBand",
+    "PassageGroup",
+    "Plan",
+    "PlanKey",
+    "PlanTheme",
+    "Region",
+    "Section",
+    "SectionTheme",
+    "Theme",
+]

@@ -2,6 +2,7 @@
 
 The ingest pipeline and the admin both write through these functions; nothing else saves a Plan. Indexing is
 not done here: the search package hooks Plan saves (transaction.on_commit) and indexes what was committed.
+Relations (citations, reused passages: plans.relations) are written here, in the same transaction as the plan.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ from plans.models import (
     Theme,
     ThemeShare,
 )
+from plans.relations import services as relations
+
+# Fields whose change, without a new text, changes how the plan relates to others (citation keys, regions).
+RELATION_FIELDS = ("title", "doc_number", "region")
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (
@@ -132,6 +137,9 @@ def plan_update(*, plan: Plan, manual: bool = False, **changes: Any) -> Plan:
     original_filename = changes.pop("original_filename", "")
     original_data = changes.pop("original_data", None)
     text_changed = "text" in changes and changes["text"] != plan.text
+    relations_changed = any(
+        name in changes and changes[name] != getattr(plan, name) for name in RELATION_FIELDS
+    )
     for name, value in changes.items():
         if manual and name in EDITABLE_FIELDS and getattr(plan, name) != value:
             shown = value.isoformat() if isinstance(value, datetime.date) else getattr(value, "name", value)
@@ -145,6 +153,8 @@ def plan_update(*, plan: Plan, manual: bool = False, **changes: Any) -> Plan:
     plan.save()
     if text_changed:
         plan_set_outline(plan=plan, sections=parse_sections(plan.text))
+    elif relations_changed:
+        relations.plan_metadata_changed(plan=plan)
     return plan
 
 
@@ -154,6 +164,7 @@ def plan_delete(*, plan: Plan) -> None:
     The plan leaves the collection's averages, so plans they tip over a theme's threshold are re-decided."""
     name = plan.original_file.name if plan.original_file else ""
     storage = plan.original_file.storage
+    relations.remove_plan_relations(plan=plan)
     plan.delete()
     specs, themes = _theme_context(None)
     _reconcile(specs, themes, theme_stats())
@@ -202,7 +213,8 @@ def plan_set_outline(
     sections: Sequence[PreparedSection],
     specs: Sequence[ThemeSpec] | None = None,
 ) -> list[Section]:
-    """Replace the plan's sections (with parent links) and re-assign plan and section themes.
+    """Replace the plan's sections (with parent links), re-assign plan and section themes, and recompute the
+    plan's relations (its text is new: citations, reused passages).
 
     Sections are written in bulk (one insert per outline level), as ingest of a large collection needs; the
     themes are weighed against the collection (plan_assign_themes).
@@ -210,6 +222,7 @@ def plan_set_outline(
     plan.sections.all().delete()
     created = _create_sections(plan, sections)
     plan_assign_themes(plan=plan, specs=specs)
+    relations.update_plan_relations(plan=plan)
     return created
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from searchui import analysis_views, syntax, views
+from searchui import analysis_views, relations, syntax, views
 
 app_name = "searchui"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("trends/", analysis_views.trends, name="trends"),
     path("kwic/", analysis_views.kwic, name="kwic"),
+    path("plans/<int:plan_id>/diff/<int:other_id>/", relations.plan_diff, name="plan_diff"),
+    path("cited/", relations.cited, name="cited"),
+    path("cited/<int:document_id>/", relations.cited_document, name="cited_document"),
+    path("reuse/", relations.reuse, name="reuse"),
 ]

@@ -22,7 +22,7 @@ from plans.ingest.themes import PLAN_MIN_SHARE, PLAN_MIN_WEIGHT
 from plans.models import Plan
 from plans.search.registry import FACETS
 from plans.search.types import SearchParams, SearchResult
-from searchui import analysis, export, links
+from searchui import analysis, export, links, relations
 from searchui.compare import compare_matrix
 from searchui.facets import build_facets, facet_titles, level_label
 from searchui.histogram import year_histogram
@@ -212,11 +212,15 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     if plan is None:
         raise Http404(_("没有这份规划文件。"))
     if request.GET.get("format", "").lower() == "json":
-        return JsonResponse(export.plan_json(plan, _absolute(request)), json_dumps_params=JSON_OPTIONS)
+        data = export.plan_json(plan, _absolute(request))
+        data.update(relations.plan_relations_json(plan, _absolute(request)))
+        return JsonResponse(data, json_dumps_params=JSON_OPTIONS)
     q = clean_text(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
     terms = _query_terms(q)
     highlight = partial(engine.highlight_html, terms=terms) if terms else plain
     sections = list(plan.sections.all())
+    related_to = relations.plan_relations(plan)
+    highlight = relations.reuse_highlighter(highlight, related_to["reuse"].by_text())
     back = links.safe_back_url(request.GET.get("back"))
     if back is None and q:
         back = links.search_url(SearchParams(q=q))
@@ -240,6 +244,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "related": engine.related_plans(plan, limit=RELATED_PLANS),
         "occurrences": engine.plan_occurrences(plan.pk, q, width=PLAN_OCCURRENCE_WIDTH) if terms else [],
         "kwic_url": analysis.kwic_url(SearchParams(q=q)) if terms else None,
+        "relations": related_to,
         "back_url": back,
         "json_url": f"{plan.get_absolute_url()}?format=json",
         "region_url": links.search_url(SearchParams(regions=(plan.region.name,))) if plan.region_id else None,

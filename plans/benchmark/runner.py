@@ -59,6 +59,8 @@ class BenchConfig:
     profile: bool = True
     workdir: Path | None = None
     keep: bool = False
+    relations_only: bool = False  # load, then only the relations task (issue 16)
+    skip_index: bool = False  # with relations_only: do not build the search index (related plans then empty)
     manage_py: Path = field(default_factory=lambda: Path(__file__).resolve().parents[2] / "manage.py")
 
 
@@ -212,6 +214,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "single_process_max_plans": config.single_process_max_plans,
         "real_load": config.real_load,
         "peer_quality_max_plans": config.peer_quality_max_plans,
+        "skip_index": config.relations_only and config.skip_index,
     }
 
     # 1. load + index on the engine's database
@@ -223,6 +226,17 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     _merge(record, loaded, "load")
     if not dump.exists():
         record["errors"]["load"] = loaded.get("errors")
+        return record
+    if config.relations_only:
+        measured = run_child(
+            config, {**base_spec, "db": config.engine_db, "tasks": ["relations"]}, env_engine
+        )
+        _merge(record, measured, "relations")
+        if config.engine_db == "postgresql" and not config.keep:
+            drop_pg(pg_url)
+        if not config.keep:
+            shutil.rmtree(size_dir, ignore_errors=True)
+        record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         return record
 
     # 2. truth and jieba, from the dump
@@ -250,7 +264,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     tasks = ["engine", "syntax", "analysis"]
     if f"icontains-{config.engine_db}" in config.peers:
         tasks.append("icontains")
-    tasks += ["gunicorn", "freshness"]
+    tasks += ["gunicorn", "freshness", "relations"]
     measured = run_child(config, {**base_spec, "db": config.engine_db, "tasks": tasks}, env_engine)
     _merge(record, measured, "engine")
     record["engines"] = {first_engine: _engine_figures(record, "engine")}
@@ -416,6 +430,40 @@ def syntax_lines(syntax: dict | None) -> list[str]:
     return lines
 
 
+def _relations_lines(relations: dict | None) -> list[str]:
+    """The relations figures (issue 16) of one size, when its run measured them."""
+    if not relations:
+        return []
+    rebuild = relations.get("rebuild", {})
+    lines = [
+        f"relations rebuild: {_fmt(rebuild.get('seconds'))} s for {rebuild.get('plans')} plans"
+        f" ({rebuild.get('passages')} passages in {rebuild.get('groups')} groups,"
+        f" {rebuild.get('documents')} cited documents, {rebuild.get('citations')} citations)"
+    ]
+    for key, label in (
+        ("plan_page_first_ms", "plan page, first visit"),
+        ("plan_page_repeated_ms", "plan page, repeated"),
+        ("plan_json_ms", "plan JSON"),
+        ("relation_part_ms", "its relations alone"),
+    ):
+        if key in relations:
+            stats = relations[key]
+            lines.append(
+                f"{label:<24} p50 {_fmt(stats.get('p50'))} ms, p95 {_fmt(stats.get('p95'))} ms (n {stats.get('n')})"
+            )
+    for key, label in (
+        ("ingest_one_plan_s", "ingest of one plan"),
+        ("relations_of_one_plan_s", "its relations alone"),
+    ):
+        if key in relations:
+            stats = relations[key]
+            lines.append(
+                f"{label:<24} median {_fmt(stats.get('p50'), '{:.2f}')} s, max {_fmt(stats.get('max'), '{:.2f}')} s"
+                f" (n {stats.get('n')})"
+            )
+    return lines
+
+
 def format_report(report: dict) -> str:
     """The figures as plain-text tables (the JSON has everything)."""
     lines = [
@@ -482,6 +530,7 @@ def format_report(report: dict) -> str:
                 f" p50 {_fmt(lt['latency_ms'].get('p50'))} ms, p95 {_fmt(lt['latency_ms'].get('p95'))} ms,"
                 f" errors {lt['error_count']} of {lt['requests']}"
             )
+        lines += _relations_lines(record.get("relations"))
         for what, profile in record.get("profile", {}).items():
             lines.append(f"profile of {what} ({profile['total_s']:.2f} s), own time:")
             lines += [f"  {row['own_pct']:5.1f}%  {row['function']}" for row in profile["by_own_time"][:8]]

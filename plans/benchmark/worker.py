@@ -98,6 +98,8 @@ def task_load(spec: dict, result: dict) -> None:
     )
     result["load"] = stats.as_dict()
     try:
+        if spec.get("skip_index"):
+            raise ImportError("skipped (--relations-only --no-index)")
         if stats.plans <= spec.get("single_process_max_plans", 0):
             # the same rebuild in one process first, for the ratio of the parallel one to it
             result["index_single_process"] = timed_rebuild(procs=1)
@@ -349,6 +351,13 @@ def task_freshness(spec: dict, result: dict) -> None:
     say(spec, f"new plan searchable after {found_after} s")
 
 
+def task_relations(spec: dict, result: dict) -> None:
+    """Relations (issue 16): full rebuild, plan page with relations, one plan ingested (plans.benchmark.relations)."""
+    from plans.benchmark.relations import task_relations as run
+
+    run(spec, result, say)
+
+
 TASKS = {
     "load": task_load,
     "dump": task_dump,
@@ -362,6 +371,7 @@ TASKS = {
     "haystack": task_haystack,
     "gunicorn": task_gunicorn,
     "freshness": task_freshness,
+    "relations": task_relations,
 }
 
 

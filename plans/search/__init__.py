@@ -13,6 +13,7 @@
     trends(terms, filters, region_order) -> Trends     per term × year and term × region × year figures
     kwic(q, filters, sort=, width=, page=, page_size=) -> KwicPage / kwic_lines(...) / plan_occurrences(id, q)
     current_snapshot()                                 the engine seam: `with current_snapshot() as s:` (snapshot.py)
+    normalise(text)                                    the length-preserving folding of indexing (plans.relations)
 
 See README "Search engine" for the design: an engine-neutral core over Snapshot primitives
 (plans/search/snapshot.py), engine adapters behind plans/search/engines/base.py.
@@ -32,6 +33,7 @@ from plans.search.indexing import (
     wait_for_indexing,
 )
 from plans.search.kwic import KwicLine, KwicPage, kwic, kwic_lines, plan_occurrences
+from plans.search.normalize import normalise
 from plans.search.query import parse_query
 from plans.search.related import related_plans
 from plans.search.snapshot import Snapshot, StoredDocument, current_snapshot
@@ -125,6 +127,7 @@ __all__ = [
     "index_plans",
     "kwic",
     "kwic_lines",
+    "normalise",
     "parse_query",
     "plan_occurrences",
     "rebuild_index",

@@ -7,7 +7,6 @@ from collections import Counter
 
 from plans.search.normalize import normalise
 from plans.search.segment import is_word_token, words
-from plans.search.snapshot import current_snapshot
 
 KEY_TERMS = 15
 
@@ -31,8 +30,13 @@ def key_terms(text: str, snapshot, limit: int = KEY_TERMS) -> list[tuple[str, fl
 def related_plans(plan, limit: int = 5) -> list:
     """The `limit` most similar plans that differ from `plan` in region or year (never the plan itself)."""
     from plans.models import Plan
+    from plans.search.engine import _opened
 
-    with current_snapshot() as snapshot:
+    # An index that is missing, rebuilding or passing-unreadable leaves the plan page without related plans
+    # (search() tells why); it never fails the page.
+    with _opened() as (snapshot, _trouble):
+        if snapshot is None:
+            return []
         columns = snapshot.columns
         terms = key_terms(plan.text, snapshot)
         themes = [theme.name for theme in plan.themes.all()]

@@ -89,6 +89,14 @@ class Command(BaseCommand):
         parser.add_argument("--workdir", type=Path, help="work folder (default: a new temporary folder)")
         parser.add_argument("--keep", action="store_true", help="keep the work folder and databases")
         parser.add_argument(
+            "--relations-only",
+            action="store_true",
+            help="load each size, then measure only the relations (rebuild, plan page, one plan ingested)",
+        )
+        parser.add_argument(
+            "--no-index", action="store_true", help="with --relations-only: skip the search index build"
+        )
+        parser.add_argument(
             "--markdown", type=Path, help="print the Markdown tables of a finished run's JSON"
         )
         parser.add_argument("--worker", type=Path, help=argparse_suppress())
@@ -145,6 +153,8 @@ class Command(BaseCommand):
             profile=not options["no_profile"],
             workdir=options["workdir"],
             keep=options["keep"],
+            relations_only=options["relations_only"],
+            skip_index=options["no_index"],
         )
         report = run_benchmark(config)
         self.stdout.write(format_report(report))

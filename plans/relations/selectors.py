@@ -1,0 +1,353 @@
+"""Read-only queries for the relation pages: diffs, the previous year's plan, citations, reused passages."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Min, Q
+
+from plans.models import Citation, CitedDocument, Passage, PassageGroup, Plan, Region
+from plans.relations import reuse
+from plans.relations.diff import PlanDiff, diff_texts
+
+OCCURRENCES_SHOWN = 3  # other plans named beside a reused passage on a plan page
+CITING_PLANS_SHOWN = 10  # citing plans listed under a document on /cited/
+
+# ------------------------------------------------------------------------------------------------- diffs
+
+
+def diff_plans(a: Plan, b: Plan) -> PlanDiff:
+    """The diff of two plans (sections aligned by heading, sentences, characters inside replacements)."""
+    return diff_texts(a.text, list(a.sections.all()), b.text, list(b.sections.all()))
+
+
+_KIND_WORDS = (
+    ("科技", ("科技", "科学技术", "科委")),
+    ("政府", ("人民政府", "政府")),
+    ("发改", ("发展和改革", "发改")),
+)
+
+
+def issuer_kind(issuer: str, title: str = "") -> str:
+    """The kind of body that issued a plan (科技 / 政府 / 发改 / the issuer itself): what makes two years of one
+    region comparable. Without an issuer, the title's kind of document (政府工作报告, 科技工作要点 …)."""
+    for kind, words in _KIND_WORDS:
+        if any(word in issuer for word in words):
+            return kind
+    if issuer:
+        return issuer
+    return re.sub(r"[\d\s年省市区县全]+|^[\u4e00-\u9fff]{2,3}(?:省|市|自治区)", "", title)
+
+
+def previous_year_plan(plan: Plan) -> Plan | None:
+    """The latest plan before `plan`'s year of the same region, level, city and kind of issuer."""
+    if plan.year is None or plan.region_id is None:
+        return None
+    kind = issuer_kind(plan.issuer, plan.title)
+    candidates = (
+        Plan.objects.filter(region_id=plan.region_id, level=plan.level, city=plan.city, year__lt=plan.year)
+        .order_by("-year", F("published_on").desc(nulls_last=True), "-pk")
+        .only("pk", "title", "issuer", "year")
+    )
+    for candidate in candidates[:50]:
+        if issuer_kind(candidate.issuer, candidate.title) == kind:
+            return candidate
+    return None
+
+
+# --------------------------------------------------------------------------------------------- citations
+
+
+@dataclass(frozen=True)
+class Cite:
+    title: str
+    doc_number: str
+    plan_id: int | None
+    document_id: int
+
+
+def cites(plan: Plan) -> list[Cite]:
+    """The documents a plan names, in the order it first names them."""
+    rows = Citation.objects.filter(plan=plan).select_related("document").order_by("offset")
+    return [
+        Cite(row.document.title or row.title, row.document.doc_number, row.document.plan_id, row.document_id)
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CitingPlan:
+    plan_id: int
+    title: str
+    region: str | None
+    year: int | None
+
+
+def cited_by(plan: Plan) -> list[CitingPlan]:
+    """The plans that name this plan (by its number or its title), oldest first."""
+    rows = (
+        Citation.objects.filter(document__plan=plan)
+        .exclude(plan=plan)
+        .values_list("plan_id", "plan__title", "plan__region__name", "plan__year")
+        .order_by(F("plan__year").asc(nulls_last=True), "plan__title", "plan_id")
+        .distinct()
+    )
+    return [CitingPlan(*row) for row in rows]
+
+
+@dataclass
+class RankedDocument:
+    document: CitedDocument
+    count: int  # citing plans
+    by_region: list[tuple[str, int]] = field(default_factory=list)
+    by_year: list[tuple[int, int]] = field(default_factory=list)
+    citing: list[CitingPlan] = field(default_factory=list)
+
+
+def most_cited(offset: int, limit: int) -> tuple[int, list[RankedDocument]]:
+    """(number of cited documents, one page of them) ranked by citing plans, with counts by region and year."""
+    ranked = CitedDocument.objects.annotate(count=Count("citations__plan", distinct=True)).select_related(
+        "plan"
+    )
+    total = ranked.count()
+    page = list(ranked.order_by("-count", "title", "pk")[offset : offset + limit])
+    return total, _with_breakdown(page)
+
+
+def cited_document(document_id: int) -> RankedDocument | None:
+    """One cited document with every plan that cites it."""
+    document = CitedDocument.objects.select_related("plan").filter(pk=document_id).first()
+    if document is None:
+        return None
+    document.count = Citation.objects.filter(document=document).values("plan").distinct().count()
+    return _with_breakdown([document], citing_limit=None)[0]
+
+
+def _with_breakdown(documents: Sequence[CitedDocument], citing_limit: int | None = CITING_PLANS_SHOWN):
+    ids = [d.pk for d in documents]
+    regions: dict[int, list] = defaultdict(list)
+    years: dict[int, list] = defaultdict(list)
+    citing: dict[int, list] = defaultdict(list)
+    rows = Citation.objects.filter(document_id__in=ids)
+    for doc, region, n in (
+        rows.values_list("document_id", "plan__region__name")
+        .annotate(n=Count("plan", distinct=True))
+        .order_by()
+    ):
+        regions[doc].append((region or "—", n))
+    for doc, year, n in (
+        rows.values_list("document_id", "plan__year").annotate(n=Count("plan", distinct=True)).order_by()
+    ):
+        years[doc].append((year, n))
+    for doc, *plan in rows.values_list(
+        "document_id", "plan_id", "plan__title", "plan__region__name", "plan__year"
+    ).order_by(F("plan__year").asc(nulls_last=True), "plan_id"):
+        if citing_limit is None or len(citing[doc]) < citing_limit:
+            citing[doc].append(CitingPlan(*plan))
+    return [
+        RankedDocument(
+            document=d,
+            count=d.count,
+            by_region=sorted(regions[d.pk], key=lambda rn: (-rn[1], rn[0])),
+            by_year=sorted(((y, n) for y, n in years[d.pk] if y is not None), key=lambda yn: yn[0]),
+            citing=citing[d.pk],
+        )
+        for d in documents
+    ]
+
+
+# -------------------------------------------------------------------------------------------------- reuse
+
+
+def boilerplate_threshold() -> int:
+    """Regions a passage must reach to be boilerplate in the collection as it is now."""
+    regions = Plan.objects.exclude(region=None).values("region").distinct().count()
+    return reuse.boilerplate_min_regions(regions)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    plan_id: int
+    title: str
+    region: str | None
+    year: int | None
+    text: str = ""
+
+
+@dataclass
+class ReusedPassage:
+    text: str
+    start: int
+    end: int
+    regions: int  # regions whose plans contain it
+    others: list[Occurrence] = field(default_factory=list)  # earliest first, other regions only
+    more: int = 0  # further plans of other regions not listed
+
+
+@dataclass
+class PlanReuse:
+    reused: list[ReusedPassage]
+    boilerplate: list[ReusedPassage]
+    threshold: int
+
+    def by_text(self) -> dict[str, ReusedPassage]:
+        return {p.text: p for p in self.reused}
+
+
+def plan_reuse(plan: Plan, threshold: int | None = None) -> PlanReuse:
+    """The plan's passages also found in plans of other regions (earliest first), and its boilerplate."""
+    threshold = boilerplate_threshold() if threshold is None else threshold
+    mine = list(
+        Passage.objects.filter(plan=plan, group__region_count__gte=2)
+        .values_list("group_id", "start", "end", "group__region_count")
+        .order_by("start")
+    )
+    reused, boilerplate, wanted = [], [], {}
+    for group, start, end, regions in mine:
+        passage = ReusedPassage(plan.text[start:end], start, end, regions)
+        if regions >= threshold:
+            boilerplate.append(passage)
+        elif group not in wanted:  # a sentence repeated inside the plan is marked once
+            wanted[group] = passage
+            reused.append(passage)
+    if wanted:
+        # Two narrow queries instead of one join ordered by date: (group, plan) pairs from the (group, plan)
+        # index, then the few plans' metadata; region filter and date order in Python.
+        pairs = set(
+            Passage.objects.filter(group_id__in=list(wanted))
+            .exclude(plan_id=plan.pk)
+            .values_list("group_id", "plan_id")
+        )
+        plans = {
+            row[0]: row
+            for row in Plan.objects.filter(pk__in={plan_id for _, plan_id in pairs})
+            .exclude(region=None)
+            .values_list("pk", "title", "region__name", "year", "published_on", "region_id")
+        }
+
+        def date_key(plan_id: int):
+            _, _, _, year, published, _ = plans[plan_id]
+            return (year is None, year or 0, published is None, published or datetime.date.min, plan_id)
+
+        for group, plan_id in sorted(
+            ((g, p) for g, p in pairs if p in plans and plans[p][5] != plan.region_id),
+            key=lambda gp: date_key(gp[1]),
+        ):
+            passage = wanted[group]
+            if len(passage.others) < OCCURRENCES_SHOWN:
+                pk, title, region, year, _, _ = plans[plan_id]
+                passage.others.append(Occurrence(pk, title, region, year))
+            else:
+                passage.more += 1
+        reused = [p for p in reused if p.others]
+    return PlanReuse(reused, boilerplate, threshold)
+
+
+@dataclass
+class SharedPassage:
+    text: str
+    regions: int
+    occurrences: list[Occurrence]  # in the chosen regions, oldest first
+
+    @property
+    def first(self) -> Occurrence:
+        return self.occurrences[0]
+
+
+@dataclass
+class SharedPage:
+    total: int
+    passages: list[SharedPassage]
+    boilerplate_total: int
+    boilerplate: list[SharedPassage]
+
+
+def _shared_groups(region_ids: Sequence[int]):
+    """Groups with a passage in each of the regions (all regions' plans but these when only one is given)."""
+    members = Passage.objects.filter(plan__region_id__in=region_ids)
+    groups = members.values("group_id").annotate(
+        n=Count("plan__region", distinct=True), first=Min("plan__year")
+    )
+    groups = groups.filter(n=len(region_ids)).filter(group__region_count__gte=2)
+    return groups.values_list("group_id", "first", "group__region_count")
+
+
+def shared_passages(
+    regions: Sequence[Region], offset: int, limit: int, boilerplate_limit: int = 20
+) -> SharedPage:
+    """Passages found in plans of every one of `regions` (with one region: of it and any other), oldest
+    first; boilerplate (found in most regions) counted and listed apart."""
+    threshold = boilerplate_threshold()
+    region_ids = [r.pk for r in regions]
+    rows = list(_shared_groups(region_ids))
+    rows.sort(key=lambda row: (row[1] if row[1] is not None else 9999, row[0]))
+    reused = [row for row in rows if row[2] < threshold]
+    common = [row for row in rows if row[2] >= threshold]
+    page = reused[offset : offset + limit]
+    shown_common = common[:boilerplate_limit]
+    occurrences = _occurrences(
+        [row[0] for row in page + shown_common], region_ids if len(region_ids) > 1 else None
+    )
+    counts = {row[0]: row[2] for row in rows}
+
+    def build(selected):
+        return [
+            SharedPassage(occurrences[g][0].text, counts[g], occurrences[g])
+            for g, *_ in selected
+            if occurrences.get(g)
+        ]
+
+    return SharedPage(len(reused), build(page), len(common), build(shown_common))
+
+
+def _occurrences(group_ids: Sequence[int], region_ids: Sequence[int] | None) -> dict[int, list[Occurrence]]:
+    rows = Passage.objects.filter(group_id__in=list(group_ids)).exclude(plan__region=None)
+    if region_ids is not None:
+        rows = rows.filter(plan__region_id__in=region_ids)
+    found: dict[int, list[Occurrence]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    values = rows.values_list(
+        "group_id", "plan_id", "plan__title", "plan__region__name", "plan__year", "start", "end"
+    )
+    values = list(
+        values.order_by(
+            F("plan__year").asc(nulls_last=True), F("plan__published_on").asc(nulls_last=True), "plan_id"
+        )
+    )
+    plan_ids = {row[1] for row in values}
+    texts = _plan_slices(plan_ids, [(row[1], row[5], row[6]) for row in values])
+    for group, plan_id, title, region, year, start, end in values:
+        if (group, plan_id) in seen:
+            continue
+        seen.add((group, plan_id))
+        found[group].append(Occurrence(plan_id, title, region, year, texts[(plan_id, start, end)]))
+    return found
+
+
+def _plan_slices(plan_ids, spans) -> dict[tuple[int, int, int], str]:
+    """The text of each (plan, start, end) span, reading each plan's text once."""
+    wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for plan_id, start, end in spans:
+        wanted[plan_id].append((start, end))
+    found = {}
+    ids = sorted(plan_ids)
+    for chunk_start in range(0, len(ids), 200):
+        for pk, text in Plan.objects.filter(pk__in=ids[chunk_start : chunk_start + 200]).values_list(
+            "pk", "text"
+        ):
+            for start, end in wanted[pk]:
+                found[(pk, start, end)] = text[start:end]
+    return found
+
+
+def group_count() -> int:
+    return PassageGroup.objects.count()
+
+
+def regions_with_plans() -> list[Region]:
+    """Regions that have plans, in the national order (the /reuse/ form)."""
+    return list(Region.objects.filter(Q(plans__isnull=False)).distinct().order_by("order", "name"))
