@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from plans.search.types import SearchParams
 
 SORTS = ("relevance", "-date", "date")
-FORMATS = ("html", "json", "csv")
+# html and json answer one page; csv, ris and bibtex export the whole result set; atom is the newest plans.
+FORMATS = ("html", "json", "csv", "atom", "ris", "bibtex")
+EXPORT_MAX_ROWS = 20_000  # the most plans one export (CSV, RIS, BibTeX) holds
 DEFAULT_PAGE_SIZE = SearchParams.page_size
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000
