@@ -76,12 +76,14 @@ def _pending(saved_search: SavedSearch) -> PendingSearch:
     )
     if not candidates:
         return PendingSearch(saved_search, [], None)
-    # A plan not yet in the index cannot match now: the mark stops just before the first such plan.
+    # A plan not yet in the index cannot match now: it is checked on a later run, so the mark stays before it.
+    # Plans already announced are excluded above, so checking the indexed ones after it again sends nothing twice.
+    indexed = [pk for pk, _created, status in candidates if status == Plan.IndexStatus.INDEXED]
     waiting = [created for _pk, created, status in candidates if status != Plan.IndexStatus.INDEXED]
-    considered = [(pk, created) for pk, created, _status in candidates if not waiting or created < waiting[0]]
-    new_mark = considered[-1][1] if considered else None
+    before_waiting = [created for _pk, created, _status in candidates if not waiting or created < waiting[0]]
+    new_mark = before_waiting[-1] if before_waiting else None
     params = searching.params_of(saved_search.query)
-    matched = searching.matching_plan_ids(params, [pk for pk, _created in considered])
+    matched = searching.matching_plan_ids(params, indexed)
     plans = list(
         Plan.objects.filter(pk__in=matched).select_related("region").order_by("-published_on", "-pk")
     )

@@ -249,6 +249,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner in every management command
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # one line per log-in otherwise
 AXES_LOCKOUT_TEMPLATE = "accounts/auth/locked.html"
 # Mail (alert digests, password reset) from one URL: smtp://user:pass@host:587/?tls=True, console:, dummy:.
 EMAIL_URL = env_str("EMAIL_URL", "console:")
