@@ -1,6 +1,7 @@
 """URLs of researchers' accounts: /accounts/ (sign-up; Django's auth views are included beside it), /me/…
 (the user's own saved searches and collections) and /feeds/… (private feeds, by token)."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -10,7 +11,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
-    path("me/", RedirectView.as_view(pattern_name="accounts:searches"), name="me"),
+    path("me/", login_required(RedirectView.as_view(pattern_name="accounts:searches")), name="me"),
     path("me/searches/", views.searches, name="searches"),
     path("me/searches/<int:pk>/open/", views.search_open, name="search_open"),
     path("me/searches/<int:pk>/rename/", views.search_rename, name="search_rename"),

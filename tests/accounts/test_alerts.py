@@ -124,14 +124,27 @@ def test_users_without_address_or_with_alerts_off_get_nothing(smtp_server, user,
     assert report.sent == [] and smtp_server.messages == []
 
 
-def test_email_url_configures_the_smtp_backend():
-    import dj_email_url
+def test_email_url_from_the_environment_configures_the_mail_settings(tmp_path):
+    """EMAIL_URL is read by config.settings through dj-email-url (a fresh process, as at start-up)."""
+    import json
+    import os
+    import subprocess
+    import sys
 
-    parsed = dj_email_url.parse("smtp://alerts:s%40cret@mail.example.org:587/?tls=True")
-    assert parsed["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert (parsed["EMAIL_HOST"], parsed["EMAIL_PORT"], parsed["EMAIL_USE_TLS"]) == (
-        "mail.example.org",
-        587,
-        True,
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "x" * 50,
+        "DATA_DIR": str(tmp_path),
+        "EMAIL_URL": "smtp://alerts:s%40cret@mail.example.org:587/?tls=True",
+        "DEFAULT_FROM_EMAIL": "政策检索 <alerts@example.org>",
+    }
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND, s.EMAIL_HOST, "
+        "s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.DEFAULT_FROM_EMAIL]))"
     )
-    assert parsed["EMAIL_HOST_PASSWORD"] == "s@cret"
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [
+        "django.core.mail.backends.smtp.EmailBackend", "mail.example.org", 587, True, "alerts", "s@cret",
+        "政策检索 <alerts@example.org>",
+    ]  # fmt: skip
