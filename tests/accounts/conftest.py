@@ -1,15 +1,11 @@
-"""Fixtures for the accounts tests: users, logged-in clients, and a real SMTP server on loopback (aiosmtpd)."""
+"""Fixtures for the accounts tests: users, logged-in clients, and a real SMTP server on loopback (tests/mail.py)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
-import threading
-from dataclasses import dataclass, field
-
 import pytest
 from django.utils import translation
+
+from tests.mail import Mailbox, body_parts, free_port, smtp_server  # noqa: F401 - fixtures and helpers shared with tests/browser
 
 PASSWORD = "a-long-test-password-42"
 
@@ -34,51 +30,3 @@ def other_user(django_user_model):
 def logged_in(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received: one parsed message per DATA command."""
-
-    port: int
-    messages: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port; Django's SMTP backend points at it."""
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox(port=free_port())
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = mailbox.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    try:
-        yield mailbox
-    finally:
-        controller.stop()
-
-
-def body_parts(message) -> tuple[str, str]:
-    """The plain-text and HTML bodies of a received message."""
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    html = message.get_body(preferencelist=("html",)).get_content()
-    return text, html
