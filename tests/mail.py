@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import socket
 import threading
 from dataclasses import dataclass, field
-
-import pytest
 
 
 def free_port() -> int:
@@ -32,9 +31,10 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port; Django's SMTP backend points at it."""
+@contextlib.contextmanager
+def running_smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port while the block runs; Django's SMTP backend
+    (through pytest-django's `settings`) points at it. Yields the Mailbox that collects what arrives."""
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox(port=free_port())

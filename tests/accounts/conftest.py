@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from tests.mail import Mailbox, body_parts, free_port, smtp_server  # noqa: F401 - fixtures and helpers shared with tests/browser
+from tests.mail import body_parts, free_port, running_smtp_server  # noqa: F401 - helpers for the tests here
 
 PASSWORD = "a-long-test-password-42"
 
@@ -30,3 +30,10 @@ def other_user(django_user_model):
 def logged_in(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that Django sends to (tests/mail.py); yields its Mailbox."""
+    with running_smtp_server(settings) as mailbox:
+        yield mailbox

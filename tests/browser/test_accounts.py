@@ -8,7 +8,7 @@ import feedparser
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.mail import body_parts, smtp_server  # noqa: F401 - the SMTP fixture
+from tests.mail import body_parts, running_smtp_server
 from tests.searchui.sample_plans import create_sample_plans
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -22,6 +22,12 @@ NEW_PLAN = """2026年湖北省新型研发机构培育工作方案
 二、重点任务
 支持高校院所与企业共建新型研发机构。
 """
+
+
+@pytest.fixture
+def smtp_server(settings):
+    with running_smtp_server(settings) as mailbox:
+        yield mailbox
 
 
 @pytest.fixture
@@ -49,7 +55,7 @@ def test_save_a_search_then_a_new_plan_is_new_in_the_list_the_feed_and_the_diges
     search_index,
     researcher,
     smtp_server,
-    settings,  # noqa: F811
+    settings,
 ):
     from django.core.management import call_command
 

@@ -359,7 +359,14 @@ def test_the_alerts_service_runs_send_alerts_on_a_schedule_with_the_web_services
     env = df.example_env()
     alerts_env = df.service_environment("alerts", env)
     web_env = df.service_environment("web", env)
-    for name in ("DATABASE_URL", "SECRET_KEY", "SEARCH_INDEX_DIR", "EMAIL_URL", "SITE_URL", "DEFAULT_FROM_EMAIL"):
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "SEARCH_INDEX_DIR",
+        "EMAIL_URL",
+        "SITE_URL",
+        "DEFAULT_FROM_EMAIL",
+    ):
         assert alerts_env[name] == web_env[name], name
     assert int(alerts_env["ALERTS_INTERVAL_SECONDS"]) == 86400
     assert "index:/data/index" in alerts["volumes"]
