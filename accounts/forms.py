@@ -15,7 +15,7 @@ class NameForm(forms.Form):
 
 
 class SaveSearchForm(NameForm):
-    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+    query = forms.CharField(max_length=20_000, required=False, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):

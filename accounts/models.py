@@ -31,7 +31,7 @@ class SavedSearch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
     )
     name = models.CharField(_("名称"), max_length=NAME_MAX_LENGTH)
-    query = models.CharField(_("检索条件"), max_length=2000, blank=True)
+    query = models.TextField(_("检索条件"), blank=True)
     feed_token = models.CharField(_("订阅令牌"), max_length=64, default=new_feed_token)
     created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
     last_opened_at = models.DateTimeField(_("上次打开"))

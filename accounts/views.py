@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import citations, feeds, selectors, services
+from accounts import citations, feeds, searching, selectors, services
 from accounts.forms import AddToCollectionForm, NameForm, NoteForm, SaveSearchForm, SignupForm
 from searchui import export, links
 
@@ -110,7 +110,7 @@ def search_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a saved search: mark it read (nothing is new any more) and go to its results."""
     saved = _or_404(selectors.saved_search_of(request.user, pk))
     services.saved_search_opened(saved_search=saved)
-    response = redirect(links.search_url(selectors.searching.params_of(saved.query)))
+    response = redirect(links.search_url(searching.params_of(saved.query)))
     response.status_code = 303
     return response
 
@@ -160,7 +160,7 @@ def search_alerts(request: HttpRequest, pk: int) -> HttpResponse:
 def search_feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The private Atom feed of a saved search: no log-in, the unguessable token in the URL instead."""
     saved = _or_404(selectors.saved_search_for_feed(pk, token))
-    params = selectors.searching.params_of(saved.query)
+    params = searching.params_of(saved.query)
     body = feeds.search_feed(
         params,
         title=_("政策检索：%(name)s") % {"name": saved.name},
@@ -270,7 +270,9 @@ def collection(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt == "json":
         return JsonResponse(_collection_json(collection, items, absolute), json_dumps_params=JSON_OPTIONS)
     if fmt == "csv":
-        return _download(export.csv_rows(plans, absolute), "text/csv; charset=utf-8", f"{filename}.csv")
+        notes = {item.plan_id: item.note for item in items}
+        rows = export.csv_rows(plans, absolute, extra=[(_("笔记"), lambda plan: notes[plan.pk])])
+        return _download(rows, "text/csv; charset=utf-8", f"{filename}.csv")
     if fmt in citations.EXPORT_FORMATS:
         content_type, extension = citations.EXPORT_FORMATS[fmt]
         lines = citations.export_lines(fmt, plans, absolute, timezone.localdate())

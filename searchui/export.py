@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from plans.models import Plan
 from searchui.facets import FacetGroup, level_label
@@ -157,8 +157,11 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def csv_rows(plans: Iterable[Plan], absolute: AbsoluteUrl) -> Iterator[str]:
-    """The CSV of a result set as encoded lines: a UTF-8 BOM (so Excel reads Chinese), a header, a row per plan."""
+def csv_rows(
+    plans: Iterable[Plan], absolute: AbsoluteUrl, extra: Sequence[tuple[str, Callable[[Plan], str]]] = ()
+) -> Iterator[str]:
+    """The CSV of a result set as encoded lines: a UTF-8 BOM (so Excel reads Chinese), a header, a row per plan.
+    `extra` adds columns after the standard ones: (header, value of a plan), e.g. a collection's notes."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -168,11 +171,13 @@ def csv_rows(plans: Iterable[Plan], absolute: AbsoluteUrl) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow([header for _, header in CSV_COLUMNS])
+    writer.writerow([header for _, header in CSV_COLUMNS] + [header for header, _ in extra])
     yield "\ufeff" + flush()
     for plan in plans:
         meta = plan_metadata(plan, absolute)
         meta["themes"] = "；".join(meta["themes"])
         meta["level"] = meta["level_label"] or ""
-        writer.writerow([_cell(meta[key]) for key, _ in CSV_COLUMNS])
+        writer.writerow(
+            [_cell(meta[key]) for key, _ in CSV_COLUMNS] + [_cell(value(plan)) for _, value in extra]
+        )
         yield flush()

@@ -107,6 +107,7 @@ def test_exports_follow_the_collection_order(logged_in, user, make_plan):
 
     rows = list(csv.reader(io.StringIO(_streamed(logged_in.get(url + "?format=csv")).lstrip("\ufeff"))))
     assert rows[0][:2] == ["ID", "标题"] and [r[1] for r in rows[1:]] == ["文件2", "文件1", "文件0"]
+    assert rows[0][-1] == "笔记" and [r[-1] for r in rows[1:]] == [f"笔记{p.pk}" for p in reversed(plans)]
     ris = _streamed(logged_in.get(url + "?format=ris"))
     assert [line[6:] for line in ris.split("\r\n") if line.startswith("TI  - ")] == [
         "文件2",
