@@ -209,8 +209,11 @@ def collection_add(request: HttpRequest) -> HttpResponse:
     """Add a plan (from a results or plan page) to one of the user's collections or to a new one."""
     form = AddToCollectionForm(request.POST)
     plan = selectors.plan_of(request.POST.get("plan"))
-    if plan is None or not form.is_valid():
+    if plan is None:
         raise Http404(_("没有这份规划文件。"))
+    if not form.is_valid():
+        messages.error(request, _("名称或笔记过长，未加入收藏夹。"))
+        return _see_other(request, plan.get_absolute_url())
     choice = form.cleaned_data["collection"]
     if choice:
         collection = _or_404(selectors.collection_of(request.user, _int(choice)))

@@ -59,6 +59,15 @@ def test_adding_an_unknown_plan_is_a_404(logged_in):
     assert not Collection.objects.exists()
 
 
+def test_a_too_long_note_is_explained_and_nothing_is_added(logged_in, make_plan):
+    plan = make_plan(title="2024年科技金融要点", text="科技金融。")
+    response = logged_in.post(
+        "/me/collections/add/", {"plan": plan.pk, "collection": "", "note": "长" * 2001}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == f"/plans/{plan.pk}/"
+    assert "名称或笔记过长" in response.content.decode() and not Collection.objects.exists()
+
+
 def test_reorder_edit_note_remove_rename_delete(logged_in, user, make_plan):
     plans = [make_plan(title=f"文件{i}", text="科技。") for i in range(4)]
     collection = services.collection_create(user=user, name="清单")
