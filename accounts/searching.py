@@ -13,6 +13,7 @@ from django.http import QueryDict
 
 from plans import search as engine
 from plans import selectors as plan_selectors
+from plans.models import Plan
 from plans.search.types import SearchParams
 from searchui import links
 from searchui.params import EXPORT_MAX_ROWS, MAX_PAGE_SIZE, Vocabulary, parse_search
@@ -60,14 +61,41 @@ def walk_hits(params: SearchParams, *, limit: int = EXPORT_MAX_ROWS, with_snippe
         state = dataclasses.replace(state, page=state.page + 1)
 
 
+def _narrowed(
+    params: SearchParams, candidates: list[tuple[int, int | None, str | None]]
+) -> SearchParams | None:
+    """The same search limited to the candidates' years and regions (None: no candidate can match).
+
+    Exact, not a heuristic: a candidate passes the year filter of the narrowed search exactly when it passes the
+    original one, because its own year is always among the added values (likewise its region). Facets where a
+    candidate has no value are left as they are. New plans are usually of one or two years and a few regions, so
+    the walk below covers a small part of a broad result set instead of all of it.
+    """
+    changes = {}
+    for field, values in (("years", {c[1] for c in candidates}), ("regions", {c[2] for c in candidates})):
+        if None in values:
+            continue
+        current = set(getattr(params, field))
+        wanted = (current & values) if current else values
+        if not wanted:
+            return None
+        changes[field] = tuple(sorted(wanted))
+    return dataclasses.replace(params, **changes)
+
+
 def matching_plan_ids(params: SearchParams, among: Collection[int]) -> set[int]:
-    """Which of the plans `among` the search finds. Walks the result set newest first (no ranking needed) and
-    stops as soon as every candidate is accounted for."""
+    """Which of the plans `among` the search finds. Walks the result set of the search narrowed to the
+    candidates' years and regions, newest first (no ranking needed), and stops once every candidate is found."""
     wanted = set(among)
     if not wanted:
         return set()
+    candidates = list(Plan.objects.filter(pk__in=wanted).values_list("pk", "year", "region__name"))
+    narrowed = _narrowed(params, candidates)
+    if narrowed is None:
+        return set()
+    wanted = {c[0] for c in candidates}
     found: set[int] = set()
-    for hit in walk_hits(dataclasses.replace(params, sort="-date"), limit=EXPORT_MAX_ROWS):
+    for hit in walk_hits(dataclasses.replace(narrowed, sort="-date"), limit=EXPORT_MAX_ROWS):
         if hit.plan_id in wanted:
             found.add(hit.plan_id)
             if found == wanted:

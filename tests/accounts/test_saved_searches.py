@@ -116,3 +116,29 @@ def test_the_pages_need_a_login(client):
     assert response.status_code == 302 and response["Location"].startswith(
         "/accounts/login/?next=/me/searches/"
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=科技", "q=科技&region=湖北", "q=科技&year=2024", "q=科技&year=2023&region=江西", "q=科技&year_from=2024",
+     "", "region=北京", "q=科技&year=2020"],
+)  # fmt: skip
+def test_new_plans_match_exactly_what_the_search_finds(query, user, make_plans):
+    """The oracle: the ids the full search finds among the new plans (the narrowed walk must agree)."""
+    from accounts import searching
+
+    old = make_plans(
+        [
+            dict(title=f"旧{i}", text="科技。", year=2020 + i % 5, region=("湖北", "江西")[i % 2])
+            for i in range(12)
+        ]
+    )
+    new = make_plans(
+        [dict(title="新1", text="科技。", year=2024, region="湖北"), dict(title="新2", text="科技。", year=2023, region="江西"),
+         dict(title="新3", text="农业。", year=2024, region="湖北"), dict(title="新4", text="科技。", year=None, region="湖北"),
+         dict(title="新5", text="科技。", year=2024, region=None)]
+    )  # fmt: skip
+    params = searching.params_of(query)
+    everything = {hit.plan_id for hit in searching.walk_hits(params)}
+    candidates = [p.pk for p in new] + [old[0].pk]
+    assert searching.matching_plan_ids(params, candidates) == everything & set(candidates)
