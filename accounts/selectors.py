@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from django.db.models import Count, QuerySet
 
@@ -24,6 +25,11 @@ class SavedSearchView:
     url: str  # the canonical /search/ URL
     count: int  # plans it finds now
     new_count: int  # of those, plans added since the user last opened it
+
+    @property
+    def display_url(self) -> str:
+        """The URL as a reader reads it (Chinese, not percent-escapes)."""
+        return unquote(self.url)
 
 
 def saved_searches(user) -> QuerySet[SavedSearch]:

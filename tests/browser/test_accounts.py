@@ -56,6 +56,7 @@ def test_save_a_search_then_a_new_plan_is_new_in_the_list_the_feed_and_the_diges
     researcher,
     smtp_server,
     settings,
+    screenshot_dir,
 ):
     from django.core.management import call_command
 
@@ -87,6 +88,7 @@ def test_save_a_search_then_a_new_plan_is_new_in_the_list_the_feed_and_the_diges
     entry = page.locator(".saved-search").first
     assert f"共 {count_before + 1} 份" in entry.inner_text()
     assert entry.locator(".new-count").inner_text() == "新增 1 份"
+    page.screenshot(path=str(screenshot_dir / "saved-searches.png"), full_page=True)
 
     feed_url = entry.locator("input.feed-url").input_value()
     response = page.request.get(feed_url)
