@@ -1,8 +1,10 @@
 """Settings for policy-search, read from the environment (see README: Configuration)."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_path, env_str
@@ -33,6 +35,8 @@ INSTALLED_APPS = [
     "plans",  # before haystack: its rebuild_index command (no empty window) replaces haystack's
     "haystack",
     "searchui",
+    "axes",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.accounts",
             ],
         },
     },
@@ -228,3 +233,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+# --- Accounts (issue 15: accounts/): log in, saved searches, feeds, alerts, collections ---------------------------
+# Staff create accounts in the admin; ALLOW_SIGNUP=true opens a public sign-up page.
+ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP", False)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accounts:searches"
+LOGOUT_REDIRECT_URL = "searchui:home"
+# django-axes throttles repeated failed logins (the admin's login too): after AXES_FAILURE_LIMIT failures for one
+# user name from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every management command
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # one line per log-in otherwise
+AXES_LOCKOUT_TEMPLATE = "accounts/auth/locked.html"
+# Mail (alert digests, password reset) from one URL: smtp://user:pass@host:587/?tls=True, console:, dummy:.
+EMAIL_URL = env_str("EMAIL_URL", "console:")
+vars().update(dj_email_url.parse(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "policy-search <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for the links in e-mails sent outside a request (send_alerts).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

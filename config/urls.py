@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.auth_urls")),  # login, logout, password change and reset
+    path("", include("accounts.urls")),
     path("", include("searchui.urls")),
 ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from plans.models import Plan
 from plans.search.registry import FACETS, METADATA
@@ -175,14 +175,17 @@ def csv_stream(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]
         yield flush()
 
 
-def csv_rows(plans: Iterable[Plan], absolute: AbsoluteUrl) -> Iterator[str]:
-    """The CSV of a result set as encoded lines: a UTF-8 BOM (so Excel reads Chinese), a header, a row per plan."""
+def csv_rows(
+    plans: Iterable[Plan], absolute: AbsoluteUrl, extra: Sequence[tuple[str, Callable[[Plan], str]]] = ()
+) -> Iterator[str]:
+    """The CSV of a result set as encoded lines: a UTF-8 BOM (so Excel reads Chinese), a header, a row per plan.
+    `extra` adds columns after the standard ones: (header, value of a plan), e.g. a collection's notes."""
 
     def rows() -> Iterator[list]:
         for plan in plans:
             meta = plan_metadata(plan, absolute)
             meta["themes"] = "；".join(meta["themes"])
             meta["level"] = meta["level_label"] or ""
-            yield [meta[key] for key, _ in CSV_COLUMNS]
+            yield [meta[key] for key, _ in CSV_COLUMNS] + [value(plan) for _, value in extra]
 
-    return csv_stream([header for _, header in CSV_COLUMNS], rows())
+    return csv_stream([header for _, header in CSV_COLUMNS] + [header for header, _ in extra], rows())

@@ -31,7 +31,8 @@ from plans.search.limits import MAX_QUERY_CHARS as MAX_QUERY_LENGTH
 from plans.search.registry import FACETS
 from plans.search.types import SearchParams
 
-FORMATS = ("html", "json", "csv")
+# html and json answer one page; csv, ris and bibtex export the whole result set; atom is the newest plans.
+FORMATS = ("html", "json", "csv", "atom", "ris", "bibtex")
 _NOTICE_VALUE_LENGTH = 24
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

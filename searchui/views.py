@@ -14,8 +14,11 @@ from urllib.parse import parse_qsl
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import citations, feeds
+from accounts import pages as account_pages
 from plans import search as engine
 from plans import selectors
 from plans.ingest.themes import PLAN_MIN_SHARE, PLAN_MIN_WEIGHT
@@ -28,6 +31,7 @@ from searchui.facets import build_facets, facet_titles, level_label
 from searchui.histogram import year_histogram
 from searchui.pages import hit_views, pagination
 from searchui.params import (
+    EXPORT_MAX_ROWS,
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     ParsedSearch,
@@ -39,7 +43,6 @@ from searchui.plantext import plain, text_blocks
 
 log = logging.getLogger(__name__)
 
-CSV_MAX_ROWS = 20_000
 RELATED_PLANS = 5
 PLAN_OCCURRENCE_WIDTH = 16  # context either side in the plan page's list of occurrences
 JSON_OPTIONS = {"ensure_ascii": False}
@@ -157,6 +160,10 @@ def search(request: HttpRequest) -> HttpResponse:
     params = parsed.params
     if parsed.format == "csv":
         return _csv_response(request, params)
+    if parsed.format in citations.EXPORT_FORMATS:
+        return _citations_response(request, params, parsed.format)
+    if parsed.format == "atom":
+        return _atom_response(request, params)
     if parsed.format == "html" and not parsed.notices:
         raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "").decode("utf-8", "replace")
         raw_pairs = parse_qsl(raw_query, keep_blank_values=True)
@@ -169,6 +176,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = _results_context(params, result, notices)
     if parsed.format == "json":
         return JsonResponse(export.search_json(context, _absolute(request)), json_dumps_params=JSON_OPTIONS)
+    context.update(account_pages.search_tools(request, params, context["canonical_url"]))
     return render(request, "searchui/search.html", context)
 
 
@@ -181,10 +189,10 @@ def _csv_plans(params: SearchParams) -> Iterator[Plan]:
     while True:
         result = engine.search(state)  # hits come with region and themes loaded
         for hit in result.hits:
-            if hit.plan is not None and sent < CSV_MAX_ROWS:
+            if hit.plan is not None and sent < EXPORT_MAX_ROWS:
                 sent += 1
                 yield hit.plan
-        if state.page >= result.pages or sent >= CSV_MAX_ROWS:
+        if state.page >= result.pages or sent >= EXPORT_MAX_ROWS:
             return
         state = dataclasses.replace(state, page=state.page + 1)
 
@@ -195,6 +203,32 @@ def _csv_response(request: HttpRequest, params: SearchParams) -> StreamingHttpRe
         (row.encode("utf-8") for row in rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="policy-search-results.csv"'
+    return response
+
+
+def _citations_response(request: HttpRequest, params: SearchParams, fmt: str) -> StreamingHttpResponse:
+    """The whole result set (at most EXPORT_MAX_ROWS plans) as RIS or BibTeX, for a reference manager."""
+    content_type, extension = citations.EXPORT_FORMATS[fmt]
+    lines = citations.export_lines(fmt, _csv_plans(params), _absolute(request), timezone.localdate())
+    response = StreamingHttpResponse((line.encode("utf-8") for line in lines), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="policy-search-results.{extension}"'
+    return response
+
+
+def _atom_response(request: HttpRequest, params: SearchParams) -> HttpResponse:
+    """The Atom feed of a search: its newest plans by date."""
+    feed_url = _absolute(request)(links.search_url(links.with_page(params, 1), format="atom"))
+    body = feeds.search_feed(
+        params, title=feeds.feed_title_of_search(params), feed_url=feed_url, absolute=_absolute(request)
+    )
+    return HttpResponse(body, content_type=feeds.FEED_CONTENT_TYPE)
+
+
+def _plan_citation_response(request: HttpRequest, plan: Plan, fmt: str) -> HttpResponse:
+    content_type, extension = citations.EXPORT_FORMATS[fmt]
+    body = "".join(citations.export_lines(fmt, [plan], _absolute(request), timezone.localdate()))
+    response = HttpResponse(body.encode("utf-8"), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.{extension}"'
     return response
 
 
@@ -211,10 +245,13 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_for_page(plan_id)
     if plan is None:
         raise Http404(_("没有这份规划文件。"))
-    if request.GET.get("format", "").lower() == "json":
+    fmt = request.GET.get("format", "").lower()
+    if fmt == "json":
         data = export.plan_json(plan, _absolute(request))
         data.update(relations.plan_relations_json(plan, _absolute(request)))
         return JsonResponse(data, json_dumps_params=JSON_OPTIONS)
+    if fmt in citations.EXPORT_FORMATS:
+        return _plan_citation_response(request, plan, fmt)
     q = clean_text(request.GET.get("q", ""))[:MAX_QUERY_LENGTH]
     terms = _query_terms(q)
     highlight = partial(engine.highlight_html, terms=terms) if terms else plain
@@ -250,6 +287,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "region_url": links.search_url(SearchParams(regions=(plan.region.name,))) if plan.region_id else None,
         "year_url": links.search_url(SearchParams(years=(plan.year,))) if plan.year else None,
     }
+    context.update(account_pages.plan_tools(request, plan))
     return render(request, "searchui/plan.html", context)
 
 

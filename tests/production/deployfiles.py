@@ -17,7 +17,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 EXAMPLE_ENV = REPO / "docker" / "production.env.example"
 # Code that reads configuration from the environment.
 ENV_READERS = [REPO / "gunicorn.conf.py", REPO / "docker" / "entrypoint.sh"] + sorted(
-    path for package in ("config", "plans", "searchui") for path in (REPO / package).rglob("*.py")
+    path for package in ("config", "plans", "searchui", "accounts") for path in (REPO / package).rglob("*.py")
 )
 
 

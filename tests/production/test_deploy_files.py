@@ -197,6 +197,7 @@ def test_dockerignore_keeps_local_state_and_secrets_out_but_not_the_app():
         "config",
         "plans",
         "searchui",
+        "accounts",
         "templates",
         "static",
         "seeds",
@@ -345,3 +346,29 @@ def test_build_time_python_steps_work(tmp_path):
     assert "css/site.css" in manifest["paths"] and (static_root / "css/site.css.gz").exists()
     for folder in ("SEARCH_INDEX_DIR", "MEDIA_ROOT", "JIEBA_CACHE_DIR"):
         assert Path(env[folder]).is_dir(), folder
+
+
+def test_the_alerts_service_runs_send_alerts_on_a_schedule_with_the_web_services_database_and_index():
+    compose = df.compose()
+    alerts, web = compose["services"]["alerts"], compose["services"]["web"]
+    assert alerts["image"] == web["image"] and alerts["restart"] == "unless-stopped"
+    assert alerts["depends_on"] == {"web": {"condition": "service_healthy"}}
+    command = " ".join(alerts["command"])
+    assert "python manage.py send_alerts" in command and "while true" in command
+    assert '"$$ALERTS_INTERVAL_SECONDS"' in command  # $$: left for the container's shell, not compose
+    env = df.example_env()
+    alerts_env = df.service_environment("alerts", env)
+    web_env = df.service_environment("web", env)
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "SEARCH_INDEX_DIR",
+        "EMAIL_URL",
+        "SITE_URL",
+        "DEFAULT_FROM_EMAIL",
+    ):
+        assert alerts_env[name] == web_env[name], name
+    assert int(alerts_env["ALERTS_INTERVAL_SECONDS"]) == 86400
+    assert "index:/data/index" in alerts["volumes"]
+    read = df.names_read_by_code() | {"ALERTS_INTERVAL_SECONDS"}
+    assert not set(alerts["environment"]) - read
