@@ -14,9 +14,10 @@ from django.http import QueryDict
 from plans import search as engine
 from plans import selectors as plan_selectors
 from plans.models import Plan
+from plans.search.limits import EXPORT_MAX_ROWS
 from plans.search.types import SearchParams
 from searchui import links
-from searchui.params import EXPORT_MAX_ROWS, MAX_PAGE_SIZE, Vocabulary, parse_search
+from searchui.params import MAX_PAGE_SIZE, Vocabulary, parse_search
 
 
 def vocabulary() -> Vocabulary:

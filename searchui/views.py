@@ -23,6 +23,7 @@ from plans import search as engine
 from plans import selectors
 from plans.ingest.themes import PLAN_MIN_SHARE, PLAN_MIN_WEIGHT
 from plans.models import Plan
+from plans.search.limits import EXPORT_MAX_ROWS
 from plans.search.registry import FACETS
 from plans.search.types import SearchParams, SearchResult
 from searchui import analysis, export, links, relations
@@ -31,7 +32,6 @@ from searchui.facets import build_facets, facet_titles, level_label
 from searchui.histogram import year_histogram
 from searchui.pages import hit_views, pagination
 from searchui.params import (
-    EXPORT_MAX_ROWS,
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     ParsedSearch,
