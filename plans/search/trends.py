@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -39,11 +40,12 @@ class YearFigures:
     occurrences: int  # non-overlapping occurrences of the term's strings in the matching plans
     chars: int  # characters (titles and bodies) of all plans of the year under the filters
 
-    @property
+    # cached: a page reads each figure several times (chart, label, table, JSON)
+    @cached_property
     def share(self) -> float:
         return round(self.plans / self.total_plans, 4) if self.total_plans else 0.0
 
-    @property
+    @cached_property
     def per_10k_chars(self) -> float:
         return round(self.occurrences * PER_CHARS / self.chars, 3) if self.chars else 0.0
 
@@ -131,7 +133,22 @@ def _totals(snapshot, filters: SearchParams) -> _Totals:
 def term_trend(
     snapshot, term: str, filters: SearchParams, region_order: Mapping[str, int] | None = None
 ) -> TermTrend:
-    """The figures of one term under the filters (see the module docstring)."""
+    """The figures of one term under the filters (see the module docstring), memoised per generation: a
+    repeated request, or the same term beside other terms, costs a look-up (the figures are never changed
+    after they are built)."""
+    order = tuple(sorted((region_order or {}).items()))
+    key = ("trends.term", term, filter_key(filters), order)
+    return snapshot.memo(key, lambda: _term_trend(snapshot, term, filters, region_order), weight=_figures)
+
+
+def _figures(trend: TermTrend) -> int:
+    """What a term's figures weigh in the memo: one per year, overall and in each region."""
+    return len(trend.years) * (1 + len(trend.regions))
+
+
+def _term_trend(
+    snapshot, term: str, filters: SearchParams, region_order: Mapping[str, int] | None
+) -> TermTrend:
     totals = _totals(snapshot, filters)
     columns = snapshot.columns
     parsed = parse_query(term)
