@@ -292,3 +292,19 @@ def test_seed_plans_through_ingest_match_the_truth(search_index):
         assert kwic(term, SearchParams()).count == sum(
             joined(p).count(term) for p in Plan.objects.all() if term in joined(p)
         )
+
+
+def test_figures_are_memoised_per_generation_and_a_new_plan_counts(make_plan):
+    make_plan(title="标题", text="发展科技金融。科技金融", year=2020, region="湖北")
+    first = trends(["科技金融"], SearchParams()).series[0]
+    assert trends(["科技金融"], SearchParams()).series[0] is first  # the same generation: remembered
+    assert kwic("科技金融", SearchParams()).count == 2
+    make_plan(title="科技金融工作要点", text="科技金融，科技金融。", year=2020, region="江西")
+    again = trends(["科技金融"], SearchParams()).series[0]
+    assert again is not first  # the commit made a new generation, whose memo starts empty
+    assert (again.years[0].plans, again.years[0].total_plans, again.years[0].occurrences) == (2, 2, 5)
+    assert sorted((r.region, r.first_year) for r in again.regions) == [("江西", 2020), ("湖北", 2020)]
+    assert kwic("科技金融", SearchParams()).count == 5
+    added = Plan.objects.get(title="科技金融工作要点").pk
+    lines = list(kwic_lines("科技金融", SearchParams(), sort="left"))
+    assert len(lines) == 5 and [line.plan_id for line in lines].count(added) == 3
