@@ -401,7 +401,21 @@ def _line_url(line: KwicLine, q: str) -> str:
     return links.plan_url(line.plan_id, q=q, anchor=line.anchor)
 
 
-def _line_json(line: KwicLine, q: str, absolute) -> dict:
+def _line_urls(q: str, absolute):
+    """line -> its absolute URL, each (plan, section) built once: a 50,000-line CSV holds far fewer."""
+    built: dict[tuple[int, str], str] = {}
+
+    def url(line: KwicLine) -> str:
+        key = (line.plan_id, line.anchor)
+        found = built.get(key)
+        if found is None:
+            found = built[key] = absolute(_line_url(line, q))
+        return found
+
+    return url
+
+
+def _line_json(line: KwicLine, url) -> dict:
     return {
         "plan_id": line.plan_id,
         "title": line.title,
@@ -412,7 +426,7 @@ def _line_json(line: KwicLine, q: str, absolute) -> dict:
         "left": line.left,
         "match": line.match,
         "right": line.right,
-        "url": absolute(_line_url(line, q)),
+        "url": url(line),
     }
 
 
@@ -422,6 +436,7 @@ def _kwic_csv(request: HttpRequest, parsed: analysis.KwicRequest) -> StreamingHt
     region_order = selectors.region_order()
 
     def rows() -> Iterator[list]:
+        url = _line_urls(params.q, absolute)
         for line in engine.kwic_lines(
             params.q,
             params,
@@ -430,7 +445,7 @@ def _kwic_csv(request: HttpRequest, parsed: analysis.KwicRequest) -> StreamingHt
             limit=KWIC_CSV_MAX_LINES,
             region_order=region_order,
         ):
-            item = _line_json(line, params.q, absolute)
+            item = _line_json(line, url)
             yield [item[name] for name in KWIC_COLUMNS]
 
     lines = export.csv_stream(KWIC_COLUMNS, rows())
@@ -485,6 +500,7 @@ def kwic(request: HttpRequest) -> HttpResponse:
     pages = pagination(params, result.page, result.pages, url_for=url_for)
     if parsed.format == "json":
         absolute = request.build_absolute_uri
+        line_url = _line_urls(params.q, absolute)
         data = {
             "query": result.query,
             "count": result.count,
@@ -497,7 +513,7 @@ def kwic(request: HttpRequest) -> HttpResponse:
             "url": absolute(url_for(params)),
             "next": absolute(pages.next_json) if pages.next_json else None,
             "previous": absolute(pages.previous_json) if pages.previous_json else None,
-            "results": [_line_json(line, params.q, absolute) for line in result.lines],
+            "results": [_line_json(line, line_url) for line in result.lines],
             "notices": notices,
         }
         return JsonResponse(data, json_dumps_params=JSON_OPTIONS)

@@ -144,9 +144,9 @@ def _window(snapshot, strings, order: list[int], offset: int, limit: int) -> lis
     return out
 
 
-def _innermost_section(sections, body_offset: int):
-    """The deepest section whose span holds `body_offset` (sections come in document order)."""
-    starts = [s.start for s in sections]
+def _innermost_section(sections, starts: list[int], body_offset: int):
+    """The deepest section whose span holds `body_offset` (sections come in document order; `starts` are
+    their starts, worked out once per plan)."""
     index = bisect_right(starts, body_offset) - 1
     while index >= 0:
         section = sections[index]
@@ -163,7 +163,7 @@ def _shown(text: str) -> str:
 def _lines(snapshot, occurrences: list[tuple[int, int, int]], width: int) -> list[KwicLine]:
     columns = snapshot.columns
     documents = snapshot.documents([d for d, _s, _l in occurrences])
-    section_starts: dict[int, list] = {}
+    section_starts: dict[int, tuple[list, list[int]]] = {}
     lines = []
     for docnum, start, length in occurrences:
         document = documents.get(docnum)
@@ -174,8 +174,10 @@ def _lines(snapshot, occurrences: list[tuple[int, int, int]], width: int) -> lis
         low, high = _bounds(titles_len, len(joined), start)
         section = None
         if start > titles_len:
-            sections = section_starts.setdefault(docnum, list(document.sections))
-            section = _innermost_section(sections, start - titles_len - 1)
+            sections, starts = section_starts.get(docnum) or section_starts.setdefault(
+                docnum, (list(document.sections), [s.start for s in document.sections])
+            )
+            section = _innermost_section(sections, starts, start - titles_len - 1)
         lines.append(
             KwicLine(
                 plan_id=document.plan_id,
