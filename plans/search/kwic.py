@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from plans.search.facets import filter_and_count
 from plans.search.normalize import normalise
-from plans.search.occurrences import matching_docs, query_strings, string_starts
+from plans.search.occurrences import matching_docs, prefetch_starts, query_strings, string_starts
 from plans.search.query import parse_query
 from plans.search.trends import filter_key
 from plans.search.types import SearchParams
@@ -233,6 +233,7 @@ def _width(width: int) -> int:
 def _ordered(snapshot, parsed, strings, filters, sort, region_order):
     """(count, plans, order): `order` is a plan order (date, region) or a flat occurrence list (left, right)."""
     kept = _kept_docs(snapshot, parsed, filters)
+    prefetch_starts(snapshot, strings)
     counts = [string_starts(snapshot, s) for s in strings]
     count = sum(len(c.get(d, ())) for d in kept for c in counts)
     plans = sum(1 for d in kept if any(d in c for c in counts))

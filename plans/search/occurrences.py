@@ -47,13 +47,30 @@ def string_starts(snapshot, string: str) -> dict[int, Sequence[int]]:
     """For every docnum holding `string`: the starts of its non-overlapping occurrences (memoised), each plan's
     as an array of 4-byte integers (a common word at 10,000 plans has a million occurrences)."""
 
-    def compute() -> dict[int, Sequence[int]]:
-        positions = snapshot.term_positions(string)
-        return {
-            docnum: array("I", non_overlapping(starts, len(string))) for docnum, starts in positions.items()
-        }
+    return snapshot.memo(
+        ("occurrences.starts", string),
+        lambda: _starts(string, snapshot.term_positions(string)),
+        weight=_starts_weight,
+    )
 
-    return snapshot.memo(("occurrences.starts", string), compute, weight=_starts_weight)
+
+def _starts(string: str, positions: dict[int, list[int]]) -> dict[int, Sequence[int]]:
+    return {docnum: array("I", non_overlapping(starts, len(string))) for docnum, starts in positions.items()}
+
+
+def prefetch_starts(snapshot, strings: Iterable[str]) -> None:
+    """Work out string_starts of several strings together (Snapshot.terms_positions: an engine reading
+    positions from stored text reads each plan once for all of them), for those not remembered yet."""
+    missing = [s for s in dict.fromkeys(strings) if not snapshot.remembers(("occurrences.starts", s))]
+    if len(missing) < 2:
+        return  # one string: string_starts reads its plans once anyway
+    positions = snapshot.terms_positions(missing)
+    for string in missing:
+        snapshot.memo(
+            ("occurrences.starts", string),
+            lambda string=string: _starts(string, positions[string]),
+            weight=_starts_weight,
+        )
 
 
 def _starts_weight(starts: dict[int, Sequence[int]]) -> int:

@@ -234,6 +234,29 @@ class Snapshot:
             return {}
         return self.reader.term_positions(term, wanted)
 
+    def terms_positions(self, terms: Sequence[str]) -> dict[str, dict[int, list[int]]]:
+        """term_positions(term) of several terms at once, keyed by the terms as given. A reader that finds
+        positions in the stored text (`terms_positions` of its own) reads each document once for all of them
+        instead of once per term."""
+        from plans.search.normalize import normalise
+
+        normal = {term: normalise(term) for term in dict.fromkeys(terms)}
+        holding = {term: self.term_docs(folded) for term, folded in normal.items()}
+        together = getattr(self.reader, "terms_positions", None)
+        if together is None:
+            return {term: self.term_positions(term) for term in normal}
+        wanted: dict[str, frozenset[int]] = {}
+        for term, docnums in holding.items():
+            if docnums:
+                wanted[normal[term]] = wanted.get(normal[term], frozenset()) | docnums
+        found = together(wanted) if wanted else {}
+        return {term: found.get(normal[term], {}) if holding[term] else {} for term in normal}
+
+    def remembers(self, key) -> bool:
+        """Whether the memo holds `key` now (it may be dropped at any time after)."""
+        with self._lock:
+            return key in self._memo
+
     def breaks(self, docnum: int) -> tuple[Sequence[int], Sequence[int]]:
         """(sentence breaks, paragraph breaks): sorted offsets of 。！？；!?; and line breaks, and of line
         breaks, in the document's title + "\\n" + text (the title's end is a break of both kinds)."""

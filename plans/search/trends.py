@@ -22,7 +22,13 @@ from functools import cached_property
 from django.utils.translation import gettext as _
 
 from plans.search.facets import filter_and_count
-from plans.search.occurrences import matching_docs, plan_chars, query_strings, string_counts
+from plans.search.occurrences import (
+    matching_docs,
+    plan_chars,
+    prefetch_starts,
+    query_strings,
+    string_counts,
+)
 from plans.search.query import parse_query
 from plans.search.types import SearchParams
 
@@ -136,9 +142,12 @@ def term_trend(
     """The figures of one term under the filters (see the module docstring), memoised per generation: a
     repeated request, or the same term beside other terms, costs a look-up (the figures are never changed
     after they are built)."""
-    order = tuple(sorted((region_order or {}).items()))
-    key = ("trends.term", term, filter_key(filters), order)
+    key = _term_key(term, filters, region_order)
     return snapshot.memo(key, lambda: _term_trend(snapshot, term, filters, region_order), weight=_figures)
+
+
+def _term_key(term: str, filters: SearchParams, region_order: Mapping[str, int] | None) -> tuple:
+    return ("trends.term", term, filter_key(filters), tuple(sorted((region_order or {}).items())))
 
 
 def _figures(trend: TermTrend) -> int:
@@ -208,6 +217,8 @@ def trends(
     with _opened() as (snapshot, trouble):
         if snapshot is None:
             return Trends(terms=kept_terms, years=[], series=[], notices=[trouble])
+        new_terms = [t for t in kept_terms if not snapshot.remembers(_term_key(t, filters, region_order))]
+        prefetch_starts(snapshot, [s for t in new_terms for s in query_strings(parse_query(t))])
         series = []
         for term in kept_terms:
             trend = term_trend(snapshot, term, filters, region_order)

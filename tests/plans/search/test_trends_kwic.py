@@ -308,3 +308,23 @@ def test_figures_are_memoised_per_generation_and_a_new_plan_counts(make_plan):
     added = Plan.objects.get(title="科技金融工作要点").pk
     lines = list(kwic_lines("科技金融", SearchParams(), sort="left"))
     assert len(lines) == 5 and [line.plan_id for line in lines].count(added) == 3
+
+
+@pytest.mark.parametrize("search_engine", ["whoosh", "tantivy"], indirect=True)
+def test_positions_of_several_terms_at_once_equal_each_terms_own(search_engine, corpus):
+    from plans.search import clear_term_cache
+    from plans.search.occurrences import prefetch_starts, string_starts
+    from plans.search.snapshot import current_snapshot
+
+    terms = ["科技", "發展", "ＡＩ", "科技科", "金融", "不存在的词", "科技"]
+    with current_snapshot() as snapshot:
+        together = snapshot.terms_positions(terms)
+        assert set(together) == set(terms)
+        for term in terms:
+            assert together[term] == snapshot.term_positions(term), term
+        one_by_one = {s: dict(string_starts(snapshot, s)) for s in terms}
+        clear_term_cache()
+        prefetch_starts(snapshot, terms)
+        assert all(snapshot.remembers(("occurrences.starts", s)) for s in terms)
+        assert {s: dict(string_starts(snapshot, s)) for s in terms} == one_by_one
+    assert one_by_one["科技"] and one_by_one["發展"] and not one_by_one["不存在的词"]

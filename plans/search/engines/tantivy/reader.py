@@ -176,6 +176,22 @@ class TantivyReader:
                 out[docnum] = found
         return out
 
+    def terms_positions(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, list[int]]]:
+        """term_positions of several (normalised) terms, each document read once for all of them: reading a
+        stored document costs more than searching it, and the terms of one page share most documents."""
+        out: dict[str, dict[int, list[int]]] = {term: {} for term in wanted}
+        every = sorted(frozenset().union(*wanted.values()))
+        for batch_start in range(0, len(every), DOCUMENT_CACHE):
+            batch = every[batch_start : batch_start + DOCUMENT_CACHE]
+            for docnum, document in self.documents(batch).items():
+                text = document.title_and_body
+                for term, docnums in wanted.items():
+                    if docnum in docnums:
+                        found = variant_starts(text, term)
+                        if found:
+                            out[term][docnum] = found
+        return out
+
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
         clauses = ranking_clauses(terms)
         if not clauses:
