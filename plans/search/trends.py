@@ -8,8 +8,10 @@ as str.count counts them on the normalised text) and occurrences per 10,000 char
 year under the filters. For each term and region: the first, last and peak year, and the same figures.
 
 Engine-neutral: built only on the seam's primitives (term sets, positions, columns) through occurrences.py.
-The per-plan counts of a string and the filter totals are memoised per index generation; a request adds
-them up over the plans it keeps, never reading a text.
+The per-plan counts of a string, the filter totals and each term's whole figures (by term, filters and region
+order) are memoised per index generation: a new term adds up counts over the plans it matches (its strings'
+positions worked out together, occurrences.prefetch_starts), a repeated one is a look-up; no request reads a
+text the generation has already read for that string.
 """
 
 from __future__ import annotations
