@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterator
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from plans import search as engine
@@ -71,6 +74,51 @@ def _search_state(term: str, filters: SearchParams, region: str | None = None, y
     if year:
         state = links.only_value(state, "year", year)
     return links.normalized(state)
+
+
+_SLOT_REGION, _SLOT_YEAR = "\x00region", -1  # placeholders no parsed state holds (a value is never NUL)
+
+
+class TermLinks:
+    """The /search/ URLs of one term under the filters: the term alone, one year, one region in one year.
+
+    Each is exactly links.search_url(_search_state(term, filters, region, year)), but the canonical pairs
+    are worked out once per term (with placeholders for the region and the year) and every URL is then
+    one string join: a term's page links ~650 points and cells, and a state change plus urlencode for
+    each was most of the page's cost.
+    """
+
+    def __init__(self, term: str, filters: SearchParams):
+        self.term, self.filters = term, filters
+        self.prefix = links.path_of("searchui:search") + "?"
+        self.whole = links.search_url(_search_state(term, filters))
+        self._year = self._template(_search_state(term, filters, year=_SLOT_YEAR))
+        self._cell = self._template(_search_state(term, filters, region=_SLOT_REGION, year=_SLOT_YEAR))
+        self._regions: dict[str, str] = {}
+
+    @staticmethod
+    def _template(state: SearchParams) -> list[str]:
+        """The encoded pairs of a state, its placeholder pairs left as "{region}" / "{year}" slots."""
+        slots = {("region", _SLOT_REGION): "{region}", ("year", str(_SLOT_YEAR)): "{year}"}
+        return [slots.get(pair) or urlencode([pair]) for pair in links.query_pairs(state)]
+
+    def _fill(self, template: list[str], region: str | None, year: int) -> str:
+        parts = []
+        for part in template:
+            if part == "{year}":
+                part = f"year={int(year)}"
+            elif part == "{region}":
+                part = self._regions.get(region) or self._regions.setdefault(
+                    region, urlencode([("region", region)])
+                )
+            parts.append(part)
+        return self.prefix + "&".join(parts)
+
+    def year(self, year: int) -> str:
+        return self._fill(self._year, None, year)
+
+    def cell(self, region: str, year: int) -> str:
+        return self._fill(self._cell, region, year)
 
 
 def _percent(value: float) -> str:
@@ -131,20 +179,21 @@ def _trends_csv_rows(result: Trends) -> Iterator[list]:
                 ]
 
 
-def _series_charts(result: Trends, filters: SearchParams) -> dict:
+def _series_charts(result: Trends, term_links: dict[str, TermLinks]) -> dict:
     """The two line charts (share, per 10,000 characters) with one line per term."""
+    point_label = _("%(term)s %(year)d年：%(value)s（%(plans)d/%(total)d 份文件）")
+    rate_label = _("每万字 %(n)s 次")
 
     def line(series: TermTrend, value, shown) -> charts.Line:
+        urls = term_links[series.term]
         return charts.Line(
             series.term,
             [
                 charts.Point(
                     f.year,
                     value(f),
-                    links.search_url(_search_state(series.term, filters, year=f.year))
-                    if f.total_plans
-                    else None,
-                    _("%(term)s %(year)d年：%(value)s（%(plans)d/%(total)d 份文件）")
+                    urls.year(f.year) if f.total_plans else None,
+                    point_label
                     % {
                         "term": series.term,
                         "year": f.year,
@@ -159,7 +208,7 @@ def _series_charts(result: Trends, filters: SearchParams) -> dict:
 
     share_lines = [line(s, lambda f: f.share, lambda f: _percent(f.share)) for s in result.series]
     rate_lines = [
-        line(s, lambda f: f.per_10k_chars, lambda f: _("每万字 %(n)s 次") % {"n": f.per_10k_chars})
+        line(s, lambda f: f.per_10k_chars, lambda f: rate_label % {"n": f.per_10k_chars})
         for s in result.series
     ]
     peak_share = max((p.value for ln in share_lines for p in ln.points), default=0)
@@ -183,16 +232,17 @@ def _series_charts(result: Trends, filters: SearchParams) -> dict:
     }
 
 
-def _adoption(series: TermTrend, filters: SearchParams, index: int) -> dict:
+def _adoption(series: TermTrend, urls: TermLinks, index: int) -> dict:
     """The adoption curve of one term and its regions in order of first mention."""
     curve = series.adoption
     regions = [r for r in series.regions if r.first_year is not None]
+    point_label = _("%(term)s %(year)d年：累计 %(n)d 个地区提及")
     points = [
         charts.Point(
             year,
             count,
-            links.search_url(_search_state(series.term, filters, year=year)),
-            _("%(term)s %(year)d年：累计 %(n)d 个地区提及") % {"term": series.term, "year": year, "n": count},
+            urls.year(year),
+            point_label % {"term": series.term, "year": year, "n": count},
         )
         for year, count in curve
     ]
@@ -210,12 +260,7 @@ def _adoption(series: TermTrend, filters: SearchParams, index: int) -> dict:
         first_series=index,
     )
     firsts = [
-        {
-            "region": r.region,
-            "year": r.first_year,
-            "url": links.search_url(_search_state(series.term, filters, region=r.region, year=r.first_year)),
-        }
-        for r in regions
+        {"region": r.region, "year": r.first_year, "url": urls.cell(r.region, r.first_year)} for r in regions
     ]
     return {
         "chart": chart,
@@ -224,28 +269,28 @@ def _adoption(series: TermTrend, filters: SearchParams, index: int) -> dict:
     }
 
 
-def _heat(series: TermTrend, years: list[int], filters: SearchParams, index: int):
+def _heat(series: TermTrend, years: list[int], urls: TermLinks, index: int):
+    cell_label = _("%(region)s %(year)d年：每万字 %(rate)s 次，%(plans)d/%(total)d 份文件提及")
+    first_suffix = _("（首次提及）")
+    empty_label = _("%(region)s %(year)d年：没有文件")
     rows = []
     for region in series.regions:
         cells = []
         for f in region.years:
-            label = _("%(region)s %(year)d年：每万字 %(rate)s 次，%(plans)d/%(total)d 份文件提及") % {
-                "region": region.region,
-                "year": f.year,
-                "rate": f.per_10k_chars,
-                "plans": f.plans,
-                "total": f.total_plans,
-            }
             first = f.year == region.first_year
-            if first:
-                label += _("（首次提及）")
             if not f.total_plans:
-                label = _("%(region)s %(year)d年：没有文件") % {"region": region.region, "year": f.year}
-            url = (
-                links.search_url(_search_state(series.term, filters, region=region.region, year=f.year))
-                if f.total_plans
-                else None
-            )
+                label = empty_label % {"region": region.region, "year": f.year}
+            else:
+                label = cell_label % {
+                    "region": region.region,
+                    "year": f.year,
+                    "rate": f.per_10k_chars,
+                    "plans": f.plans,
+                    "total": f.total_plans,
+                }
+                if first:
+                    label += first_suffix
+            url = urls.cell(region.region, f.year) if f.total_plans else None
             cells.append(charts.Cell(f.year, f.per_10k_chars, url, label, bool(f.total_plans), first))
         rows.append(charts.HeatRow(region.region, cells))
     return charts.heat_map(
@@ -255,6 +300,26 @@ def _heat(series: TermTrend, years: list[int], filters: SearchParams, index: int
         years,
         rows,
     )
+
+
+def _region_rows(series: TermTrend) -> list[dict]:
+    """The region table's rows, each row's year cells joined here: ~620 cells a term were the template's
+    largest loop (a value is shown as the template shows it: formats.localize)."""
+    shown: dict[float, str] = {}
+
+    def value(f: YearFigures) -> str:
+        if not f.total_plans:
+            return "<td>—</td>"
+        rate = f.per_10k_chars
+        text = shown.get(rate)
+        if text is None:
+            text = shown[rate] = f"<td>{escape(formats.localize(rate))}</td>"
+        return text
+
+    return [
+        {"region": region, "cells": mark_safe("".join(value(f) for f in region.years))}  # noqa: S308
+        for region in series.regions
+    ]
 
 
 def _term_form_values(terms: tuple[str, ...]) -> list[str]:
@@ -287,6 +352,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="policy-search-trends.csv"'
         return response
     filters = parsed.filters
+    term_links = {series.term: TermLinks(series.term, filters) for series in result.series}
     context = {
         "terms": parsed.terms,
         "term_inputs": _term_form_values(parsed.terms),
@@ -296,25 +362,24 @@ def trends(request: HttpRequest) -> HttpResponse:
         "result": result,
         "notices": notices,
         "has_data": bool(result.series and result.years),
-        "charts": _series_charts(result, filters) if result.series and result.years else None,
+        "charts": _series_charts(result, term_links) if result.series and result.years else None,
         "legend": charts.legend([s.term for s in result.series]),
         "per_term": [
             {
                 "series": series,
                 "index": index,
                 "series_class": f"series-{index % 5}",
-                "search_url": links.search_url(_search_state(series.term, filters)),
+                "search_url": term_links[series.term].whole,
                 "kwic_url": analysis.kwic_url(_search_state(series.term, filters)),
-                "adoption": _adoption(series, filters, index),
-                "heat": _heat(series, result.years, filters, index) if series.regions else None,
+                "adoption": _adoption(series, term_links[series.term], index),
+                "heat": _heat(series, result.years, term_links[series.term], index)
+                if series.regions
+                else None,
                 "year_rows": [
-                    {
-                        "figures": f,
-                        "share": _percent(f.share),
-                        "url": links.search_url(_search_state(series.term, filters, year=f.year)),
-                    }
+                    {"figures": f, "share": _percent(f.share), "url": term_links[series.term].year(f.year)}
                     for f in series.years
                 ],
+                "region_rows": _region_rows(series),
             }
             for index, series in enumerate(result.series)
         ],
@@ -336,7 +401,21 @@ def _line_url(line: KwicLine, q: str) -> str:
     return links.plan_url(line.plan_id, q=q, anchor=line.anchor)
 
 
-def _line_json(line: KwicLine, q: str, absolute) -> dict:
+def _line_urls(q: str, absolute):
+    """line -> its absolute URL, each (plan, section) built once: a 50,000-line CSV holds far fewer."""
+    built: dict[tuple[int, str], str] = {}
+
+    def url(line: KwicLine) -> str:
+        key = (line.plan_id, line.anchor)
+        found = built.get(key)
+        if found is None:
+            found = built[key] = absolute(_line_url(line, q))
+        return found
+
+    return url
+
+
+def _line_json(line: KwicLine, url) -> dict:
     return {
         "plan_id": line.plan_id,
         "title": line.title,
@@ -347,7 +426,7 @@ def _line_json(line: KwicLine, q: str, absolute) -> dict:
         "left": line.left,
         "match": line.match,
         "right": line.right,
-        "url": absolute(_line_url(line, q)),
+        "url": url(line),
     }
 
 
@@ -357,6 +436,7 @@ def _kwic_csv(request: HttpRequest, parsed: analysis.KwicRequest) -> StreamingHt
     region_order = selectors.region_order()
 
     def rows() -> Iterator[list]:
+        url = _line_urls(params.q, absolute)
         for line in engine.kwic_lines(
             params.q,
             params,
@@ -365,7 +445,7 @@ def _kwic_csv(request: HttpRequest, parsed: analysis.KwicRequest) -> StreamingHt
             limit=KWIC_CSV_MAX_LINES,
             region_order=region_order,
         ):
-            item = _line_json(line, params.q, absolute)
+            item = _line_json(line, url)
             yield [item[name] for name in KWIC_COLUMNS]
 
     lines = export.csv_stream(KWIC_COLUMNS, rows())
@@ -420,6 +500,7 @@ def kwic(request: HttpRequest) -> HttpResponse:
     pages = pagination(params, result.page, result.pages, url_for=url_for)
     if parsed.format == "json":
         absolute = request.build_absolute_uri
+        line_url = _line_urls(params.q, absolute)
         data = {
             "query": result.query,
             "count": result.count,
@@ -432,7 +513,7 @@ def kwic(request: HttpRequest) -> HttpResponse:
             "url": absolute(url_for(params)),
             "next": absolute(pages.next_json) if pages.next_json else None,
             "previous": absolute(pages.previous_json) if pages.previous_json else None,
-            "results": [_line_json(line, params.q, absolute) for line in result.lines],
+            "results": [_line_json(line, line_url) for line in result.lines],
             "notices": notices,
         }
         return JsonResponse(data, json_dumps_params=JSON_OPTIONS)

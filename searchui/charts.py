@@ -8,6 +8,7 @@ pages also give every figure as a table.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 20, 16, 34
 GRID_LINES = 4
 MAX_YEAR_LABELS = 12
 HEAT_LEVELS = 4
+_escape = html.escape  # what django.utils.html.escape does (& < > " ' as entities), without its lazy wrapper
 CELL_W, CELL_H, LABEL_W, HEAD_H = 34, 22, 72, 26
 
 
@@ -205,6 +207,9 @@ def heat_map(
                     year,
                 )
             )
+    # The cells are the bulk of the page (regions × years for each term): plain f-strings, escaping only the
+    # strings (numbers need none), give the same markup as format_html at a fraction of its cost.
+    radius = CELL_H // 2 - 4
     for row_index, row in enumerate(rows):
         y = HEAD_H + CELL_H * row_index
         parts.append(
@@ -218,27 +223,21 @@ def heat_map(
         for col_index, cell in enumerate(row.cells):
             x = LABEL_W + CELL_W * col_index
             level = f"heat-{heat_level(cell.value, peak)}" if cell.has_plans else "no-plans"
-            shape = format_html(
-                '<rect class="cell {}" x="{}" y="{}" width="{}" height="{}"></rect>',
-                level,
-                x + 1,
-                y + 1,
-                CELL_W - 2,
-                CELL_H - 2,
+            shape = (
+                f'<rect class="cell {level}" x="{x + 1}" y="{y + 1}" width="{CELL_W - 2}" '
+                f'height="{CELL_H - 2}"></rect>'
             )
             if cell.first:
-                shape += format_html(
-                    '<circle class="first-mark" cx="{}" cy="{}" r="{}"></circle>',
-                    x + CELL_W // 2,
-                    y + CELL_H // 2,
-                    CELL_H // 2 - 4,
+                shape += (
+                    f'<circle class="first-mark" cx="{x + CELL_W // 2}" cy="{y + CELL_H // 2}" '
+                    f'r="{radius}"></circle>'
                 )
             if cell.url:
-                parts.append(format_html('<a href="{}"><title>{}</title>{}</a>', cell.url, cell.label, shape))
+                parts.append(f'<a href="{_escape(cell.url)}"><title>{_escape(cell.label)}</title>{shape}</a>')
             else:
-                parts.append(format_html("<g><title>{}</title>{}</g>", cell.label, shape))
-    parts.append(mark_safe("</svg>"))  # noqa: S308 (a constant)
-    return mark_safe("".join(parts))  # noqa: S308 (every part is format_html output)
+                parts.append(f"<g><title>{_escape(cell.label)}</title>{shape}</g>")
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (format_html output, constants and escaped strings)
 
 
 def legend(labels: Sequence[str]) -> SafeString:

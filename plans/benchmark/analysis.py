@@ -1,5 +1,6 @@
-"""Trends and keyword-in-context pages in the benchmark: /trends/ with one and five terms, /kwic/'s first page,
-and a 50,000-line /kwic/ CSV, each first-time (the snapshot's memo emptied before the request) and repeated.
+"""Trends and keyword-in-context pages in the benchmark: /trends/ with one and five terms (HTML and JSON),
+/kwic/'s first page (newest first and sort=left), and a 50,000-line /kwic/ CSV, each first-time (the snapshot's
+memo emptied before the request) and repeated, beside the /search/ results page of the same queries.
 
 Timed through Django's test client (view, engine, template, full HTML), like the results page (engine-page) in
 the same run, so the two can be compared. Targets of issue 14 at 10,000 plans: /trends/ one term p95 ≤ 300 ms,
@@ -24,7 +25,9 @@ CSV_QUERIES = ("发展", "创新")  # common enough for 50,000 lines at 704 real
 REPEATS = 3
 CASES_FIELDS = (
     "trends_one_term",
+    "trends_one_term_json",
     "trends_five_terms",
+    "trends_five_terms_json",
     "kwic_first_page",
     "kwic_first_page_sort_left",
     "search_page",
@@ -65,8 +68,16 @@ def measure_analysis() -> dict:
     client.get("/trends/", {"term": "科技"})  # warm the process: templates, segmenter, snapshot columns
     cases = {
         "trends_one_term": _case(client, clear_term_cache, [("/trends/", {"term": t}) for t in TERMS]),
+        "trends_one_term_json": _case(
+            client, clear_term_cache, [("/trends/", {"term": t, "format": "json"}) for t in TERMS]
+        ),
         "trends_five_terms": _case(
             client, clear_term_cache, [("/trends/", {"term": list(s)}) for s in FIVE_TERM_SETS]
+        ),
+        "trends_five_terms_json": _case(
+            client,
+            clear_term_cache,
+            [("/trends/", {"term": list(s), "format": "json"}) for s in FIVE_TERM_SETS],
         ),
         "kwic_first_page": _case(client, clear_term_cache, [("/kwic/", {"q": q}) for q in KWIC_QUERIES]),
         "kwic_first_page_sort_left": _case(
@@ -88,15 +99,24 @@ def format_analysis(figures: dict) -> list[str]:
     """Markdown lines: a table of the cases (p50 / p95, first-time and repeated) and the CSV runs."""
     if not figures:
         return []
+    cases = figures.get("cases", {})
+    search = cases.get("search_page", {})
+
+    def ratio(stats: dict, run: str) -> str:
+        base = search.get(run, {}).get("p95", 0)
+        return f"{stats[run].get('p95', 0) / base:.1f}×" if base else "—"
+
     lines = [
-        "| page | first-time p50 ms | first-time p95 ms | repeated p50 ms | repeated p95 ms | requests |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| page | first-time p50 ms | first-time p95 ms | repeated p50 ms | repeated p95 ms | requests"
+        " | p95 ÷ /search/ p95 (first-time / repeated) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for case, stats in figures.get("cases", {}).items():
+    for case, stats in cases.items():
         first, repeated = stats["first"], stats["repeated"]
         lines.append(
             f"| {case} | {first.get('p50', 0):.1f} | {first.get('p95', 0):.1f} | {repeated.get('p50', 0):.1f}"
-            f" | {repeated.get('p95', 0):.1f} | {first.get('n', 0)} + {repeated.get('n', 0)} |"
+            f" | {repeated.get('p95', 0):.1f} | {first.get('n', 0)} + {repeated.get('n', 0)}"
+            f" | {ratio(stats, 'first')} / {ratio(stats, 'repeated')} |"
         )
     lines += ["", "| /kwic/ CSV | run | lines | seconds |", "| --- | --- | --- | --- |"]
     for run in figures.get("csv", []):

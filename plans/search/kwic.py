@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from plans.search.facets import filter_and_count
 from plans.search.normalize import normalise
-from plans.search.occurrences import matching_docs, query_strings, string_starts
+from plans.search.occurrences import matching_docs, prefetch_starts, query_strings, string_starts
 from plans.search.query import parse_query
 from plans.search.trends import filter_key
 from plans.search.types import SearchParams
@@ -98,28 +99,57 @@ def _bounds(titles_len: int, total: int, start: int) -> tuple[int, int]:
     return (0, titles_len) if start < titles_len else (titles_len + 1, total)
 
 
-def _context_order(snapshot, parsed, strings, filters, sort, kept) -> list[tuple[int, int, int]]:
-    """Every occurrence (docnum, start, length) in `left` or `right` order, memoised per generation."""
+class OccurrenceOrder:
+    """Occurrences (docnum, start, length) in a fixed order, held in arrays (three 4-byte integers each, not a
+    tuple of three ints): what a `left` / `right` order keeps in the memo. Slicing gives the tuples."""
 
-    def compute() -> list[tuple[int, int, int]]:
-        keyed = []
+    __slots__ = ("docnums", "starts", "lengths")
+
+    def __init__(self, docnums: array, starts: array, lengths: array):
+        self.docnums, self.starts, self.lengths = docnums, starts, lengths
+
+    def __len__(self) -> int:
+        return len(self.docnums)
+
+    def __getitem__(self, window: slice) -> list[tuple[int, int, int]]:
+        return list(zip(self.docnums[window], self.starts[window], self.lengths[window], strict=True))
+
+
+def _context_order(snapshot, parsed, strings, filters, sort, kept) -> OccurrenceOrder:
+    """Every occurrence in `left` or `right` order, memoised per generation.
+
+    Occurrences are collected in the newest-first plan order, each plan's in text order, and sorted by their
+    context key alone: the sort is stable, so ties keep that order without a tuple per occurrence."""
+
+    def compute() -> OccurrenceOrder:
+        keys: list[str] = []
+        docnums, starts, lengths = array("I"), array("I"), array("I")
         for batch_start in range(0, len(kept), DOCUMENT_BATCH):
             batch = kept[batch_start : batch_start + DOCUMENT_BATCH]
             documents = snapshot.documents(batch)
-            for rank, docnum in enumerate(batch, start=batch_start):
+            for docnum in batch:
                 document = documents.get(docnum)
                 if document is None:
                     continue
                 joined = document.title_and_body
+                title_len, total = len(document.title), len(joined)
                 for start, length in _doc_occurrences(snapshot, strings, docnum):
-                    low, high = _bounds(len(document.title), len(joined), start)
+                    low, high = _bounds(title_len, total, start)
                     if sort == "left":
                         key = normalise(joined[max(low, start - SORT_KEY_CHARS) : start])[::-1]
                     else:
                         key = normalise(joined[start + length : min(high, start + length + SORT_KEY_CHARS)])
-                    keyed.append((_SPACE_RUN.sub(" ", key).strip(), rank, start, docnum, length))
-        keyed.sort()
-        return [(docnum, start, length) for _key, _rank, start, docnum, length in keyed]
+                    keys.append(_SPACE_RUN.sub(" ", key).strip())
+                    docnums.append(docnum)
+                    starts.append(start)
+                    lengths.append(length)
+        ranked = sorted(range(len(keys)), key=keys.__getitem__)
+        del keys
+        return OccurrenceOrder(
+            array("I", [docnums[i] for i in ranked]),
+            array("I", [starts[i] for i in ranked]),
+            array("I", [lengths[i] for i in ranked]),
+        )
 
     key = ("kwic.order", parsed.text, sort, filter_key(filters))
     return snapshot.memo(key, compute)
@@ -144,9 +174,9 @@ def _window(snapshot, strings, order: list[int], offset: int, limit: int) -> lis
     return out
 
 
-def _innermost_section(sections, body_offset: int):
-    """The deepest section whose span holds `body_offset` (sections come in document order)."""
-    starts = [s.start for s in sections]
+def _innermost_section(sections, starts: list[int], body_offset: int):
+    """The deepest section whose span holds `body_offset` (sections come in document order; `starts` are
+    their starts, worked out once per plan)."""
     index = bisect_right(starts, body_offset) - 1
     while index >= 0:
         section = sections[index]
@@ -163,7 +193,7 @@ def _shown(text: str) -> str:
 def _lines(snapshot, occurrences: list[tuple[int, int, int]], width: int) -> list[KwicLine]:
     columns = snapshot.columns
     documents = snapshot.documents([d for d, _s, _l in occurrences])
-    section_starts: dict[int, list] = {}
+    section_starts: dict[int, tuple[list, list[int]]] = {}
     lines = []
     for docnum, start, length in occurrences:
         document = documents.get(docnum)
@@ -174,8 +204,10 @@ def _lines(snapshot, occurrences: list[tuple[int, int, int]], width: int) -> lis
         low, high = _bounds(titles_len, len(joined), start)
         section = None
         if start > titles_len:
-            sections = section_starts.setdefault(docnum, list(document.sections))
-            section = _innermost_section(sections, start - titles_len - 1)
+            sections, starts = section_starts.get(docnum) or section_starts.setdefault(
+                docnum, (list(document.sections), [s.start for s in document.sections])
+            )
+            section = _innermost_section(sections, starts, start - titles_len - 1)
         lines.append(
             KwicLine(
                 plan_id=document.plan_id,
@@ -201,6 +233,7 @@ def _width(width: int) -> int:
 def _ordered(snapshot, parsed, strings, filters, sort, region_order):
     """(count, plans, order): `order` is a plan order (date, region) or a flat occurrence list (left, right)."""
     kept = _kept_docs(snapshot, parsed, filters)
+    prefetch_starts(snapshot, strings)
     counts = [string_starts(snapshot, s) for s in strings]
     count = sum(len(c.get(d, ())) for d in kept for c in counts)
     plans = sum(1 for d in kept if any(d in c for c in counts))

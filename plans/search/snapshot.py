@@ -146,6 +146,7 @@ class Snapshot:
         self._lock = threading.Lock()
         self._memo: OrderedDict[Any, Any] = OrderedDict()
         self._memo_weight = 0
+        self._weights: dict[Any, int] = {}
         self._computing: dict[Any, threading.Lock] = {}
 
     # --- identity and memo ---------------------------------------------------------------------------------
@@ -159,9 +160,10 @@ class Snapshot:
     def closed(self) -> bool:
         return self._closed
 
-    def memo(self, key, compute: Callable[[], Any]):
+    def memo(self, key, compute: Callable[[], Any], weight: Callable[[Any], int] | None = None):
         """compute() once for this snapshot and remember the value (LRU, bounded); dropped with the snapshot.
 
+        A value weighs its len() (1 without one) against MEMO_WEIGHT unless `weight(value)` says otherwise.
         Threads asking for the same key at once wait for the first one's result instead of computing it too.
         """
         with self._lock:
@@ -180,22 +182,26 @@ class Snapshot:
                     self._computing.pop(key, None)
             with self._lock:
                 if not self._closed:
-                    self._remember(key, value)
+                    self._remember(key, value, weight(value) if weight else None)
             return value
 
-    def _remember(self, key, value) -> None:
-        weight = len(value) if hasattr(value, "__len__") else 1
+    def _remember(self, key, value, weight: int | None = None) -> None:
+        if weight is None:
+            weight = len(value) if hasattr(value, "__len__") else 1
+        self._memo_weight -= self._weights.get(key, 0)  # a value remembered again replaces the old one
         self._memo[key] = value
+        self._weights[key] = weight
         self._memo_weight += weight
         while len(self._memo) > 1 and (len(self._memo) > MEMO_ENTRIES or self._memo_weight > MEMO_WEIGHT):
-            _, dropped = self._memo.popitem(last=False)
-            self._memo_weight -= len(dropped) if hasattr(dropped, "__len__") else 1
+            dropped, _value = self._memo.popitem(last=False)
+            self._memo_weight -= self._weights.pop(dropped, 1)
 
     def forget(self) -> None:
         """Drop every memoised value (benchmarks measuring first-time queries); columns stay."""
         with self._lock:
             columns = self._memo.get("columns")
             self._memo.clear()
+            self._weights.clear()
             self._memo_weight = 0
             if columns is not None:
                 self._remember("columns", columns)
@@ -227,6 +233,29 @@ class Snapshot:
         if not wanted:
             return {}
         return self.reader.term_positions(term, wanted)
+
+    def terms_positions(self, terms: Sequence[str]) -> dict[str, dict[int, list[int]]]:
+        """term_positions(term) of several terms at once, keyed by the terms as given. A reader that finds
+        positions in the stored text (`terms_positions` of its own) reads each document once for all of them
+        instead of once per term."""
+        from plans.search.normalize import normalise
+
+        normal = {term: normalise(term) for term in dict.fromkeys(terms)}
+        holding = {term: self.term_docs(folded) for term, folded in normal.items()}
+        together = getattr(self.reader, "terms_positions", None)
+        if together is None:
+            return {term: self.term_positions(term) for term in normal}
+        wanted: dict[str, frozenset[int]] = {}
+        for term, docnums in holding.items():
+            if docnums:
+                wanted[normal[term]] = wanted.get(normal[term], frozenset()) | docnums
+        found = together(wanted) if wanted else {}
+        return {term: found.get(normal[term], {}) if holding[term] else {} for term in normal}
+
+    def remembers(self, key) -> bool:
+        """Whether the memo holds `key` now (it may be dropped at any time after)."""
+        with self._lock:
+            return key in self._memo
 
     def breaks(self, docnum: int) -> tuple[Sequence[int], Sequence[int]]:
         """(sentence breaks, paragraph breaks): sorted offsets of 。！？；!?; and line breaks, and of line
@@ -279,6 +308,7 @@ class Snapshot:
                 return
             self._closed = True
             self._memo.clear()
+            self._weights.clear()
         try:
             self.reader.close()
         except Exception:  # a reader already closed by its engine: nothing left to free

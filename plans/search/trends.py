@@ -8,8 +8,10 @@ as str.count counts them on the normalised text) and occurrences per 10,000 char
 year under the filters. For each term and region: the first, last and peak year, and the same figures.
 
 Engine-neutral: built only on the seam's primitives (term sets, positions, columns) through occurrences.py.
-The per-plan counts of a string and the filter totals are memoised per index generation; a request adds
-them up over the plans it keeps, never reading a text.
+The per-plan counts of a string, the filter totals and each term's whole figures (by term, filters and region
+order) are memoised per index generation: a new term adds up counts over the plans it matches (its strings'
+positions worked out together, occurrences.prefetch_starts), a repeated one is a look-up; no request reads a
+text the generation has already read for that string.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
 from plans.search.facets import filter_and_count
-from plans.search.occurrences import matching_docs, plan_chars, query_strings, string_counts
+from plans.search.occurrences import (
+    matching_docs,
+    plan_chars,
+    prefetch_starts,
+    query_strings,
+    string_counts,
+)
 from plans.search.query import parse_query
 from plans.search.types import SearchParams
 
@@ -39,11 +48,12 @@ class YearFigures:
     occurrences: int  # non-overlapping occurrences of the term's strings in the matching plans
     chars: int  # characters (titles and bodies) of all plans of the year under the filters
 
-    @property
+    # cached: a page reads each figure several times (chart, label, table, JSON)
+    @cached_property
     def share(self) -> float:
         return round(self.plans / self.total_plans, 4) if self.total_plans else 0.0
 
-    @property
+    @cached_property
     def per_10k_chars(self) -> float:
         return round(self.occurrences * PER_CHARS / self.chars, 3) if self.chars else 0.0
 
@@ -131,7 +141,25 @@ def _totals(snapshot, filters: SearchParams) -> _Totals:
 def term_trend(
     snapshot, term: str, filters: SearchParams, region_order: Mapping[str, int] | None = None
 ) -> TermTrend:
-    """The figures of one term under the filters (see the module docstring)."""
+    """The figures of one term under the filters (see the module docstring), memoised per generation: a
+    repeated request, or the same term beside other terms, costs a look-up (the figures are never changed
+    after they are built)."""
+    key = _term_key(term, filters, region_order)
+    return snapshot.memo(key, lambda: _term_trend(snapshot, term, filters, region_order), weight=_figures)
+
+
+def _term_key(term: str, filters: SearchParams, region_order: Mapping[str, int] | None) -> tuple:
+    return ("trends.term", term, filter_key(filters), tuple(sorted((region_order or {}).items())))
+
+
+def _figures(trend: TermTrend) -> int:
+    """What a term's figures weigh in the memo: one per year, overall and in each region."""
+    return len(trend.years) * (1 + len(trend.regions))
+
+
+def _term_trend(
+    snapshot, term: str, filters: SearchParams, region_order: Mapping[str, int] | None
+) -> TermTrend:
     totals = _totals(snapshot, filters)
     columns = snapshot.columns
     parsed = parse_query(term)
@@ -191,6 +219,8 @@ def trends(
     with _opened() as (snapshot, trouble):
         if snapshot is None:
             return Trends(terms=kept_terms, years=[], series=[], notices=[trouble])
+        new_terms = [t for t in kept_terms if not snapshot.remembers(_term_key(t, filters, region_order))]
+        prefetch_starts(snapshot, [s for t in new_terms for s in query_strings(parse_query(t))])
         series = []
         for term in kept_terms:
             trend = term_trend(snapshot, term, filters, region_order)

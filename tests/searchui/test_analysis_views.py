@@ -312,3 +312,29 @@ def test_pages_and_notices_in_english(client, corpus):
     assert notices == ["The context width “abc” is not valid (1–100); using 30."]
     notices = client.get("/trends/?" + "&".join(f"term={t}" for t in "abcdef") + "&format=json").json()["notices"]  # fmt: skip
     assert notices == ["At most 5 terms can be compared; the first 5 were kept."]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        dict(),
+        dict(regions=("江西", "湖北"), themes=("科技金融",)),
+        dict(years=(2017, 2018), levels=("provincial",)),
+        dict(year_from=2016, year_to=2019, regions=("湖北",)),
+    ],
+)
+@pytest.mark.parametrize("term", ["科技金融", '"科技 金融" -孵化器', "a&b=c?#%", "区域 OR 地区"])
+def test_term_links_equal_the_canonical_search_urls(term, filters):
+    from plans.search.types import SearchParams
+    from searchui import links
+    from searchui.analysis_views import TermLinks, _search_state
+
+    state = SearchParams(**filters)
+    urls = TermLinks(term, state)
+    assert urls.whole == links.search_url(_search_state(term, state))
+    for year in (2016, 2017, 2030):
+        assert urls.year(year) == links.search_url(_search_state(term, state, year=year))
+        for region in ("湖北", "北京", "内蒙古 & 西藏"):
+            assert urls.cell(region, year) == links.search_url(
+                _search_state(term, state, region=region, year=year)
+            )

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from plans.search.normalize import normalise
+from plans.search.normalize import normalise, variant_starts
 from plans.search.segment import load_jieba, load_rjieba, user_terms, words
 from tests.plans.search.corpus import SENTENCES
 
@@ -48,3 +48,24 @@ def test_word_tokens_are_those_with_a_letter_or_digit_by_pythons_own_rule():
 
     assert [chr(c) for c in range(0x110000) if is_word_token(chr(c)) != chr(c).isalnum()] == []
     assert is_word_token("——5G") and not is_word_token("，、_")
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    found, at = [], haystack.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["发展", "發展", "科技", "ai", "ＡＩ", "r&d", "科技科", "aa", "。", "\n", "创新 发展", "[x]", "不存在"],
+)
+def test_variant_starts_equals_find_on_the_normalised_text(term):
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS] + [
+        "".join(SENTENCES),
+        "發展发展髮展AIaiＡＩ aaaa R&D r＆d 科技科技科 [x] 创新　发展",
+    ]
+    for text in texts:
+        assert variant_starts(text, term) == _find_all(normalise(text), normalise(term)), term

@@ -292,3 +292,39 @@ def test_seed_plans_through_ingest_match_the_truth(search_index):
         assert kwic(term, SearchParams()).count == sum(
             joined(p).count(term) for p in Plan.objects.all() if term in joined(p)
         )
+
+
+def test_figures_are_memoised_per_generation_and_a_new_plan_counts(make_plan):
+    make_plan(title="标题", text="发展科技金融。科技金融", year=2020, region="湖北")
+    first = trends(["科技金融"], SearchParams()).series[0]
+    assert trends(["科技金融"], SearchParams()).series[0] is first  # the same generation: remembered
+    assert kwic("科技金融", SearchParams()).count == 2
+    make_plan(title="科技金融工作要点", text="科技金融，科技金融。", year=2020, region="江西")
+    again = trends(["科技金融"], SearchParams()).series[0]
+    assert again is not first  # the commit made a new generation, whose memo starts empty
+    assert (again.years[0].plans, again.years[0].total_plans, again.years[0].occurrences) == (2, 2, 5)
+    assert sorted((r.region, r.first_year) for r in again.regions) == [("江西", 2020), ("湖北", 2020)]
+    assert kwic("科技金融", SearchParams()).count == 5
+    added = Plan.objects.get(title="科技金融工作要点").pk
+    lines = list(kwic_lines("科技金融", SearchParams(), sort="left"))
+    assert len(lines) == 5 and [line.plan_id for line in lines].count(added) == 3
+
+
+@pytest.mark.parametrize("search_engine", ["whoosh", "tantivy"], indirect=True)
+def test_positions_of_several_terms_at_once_equal_each_terms_own(search_engine, corpus):
+    from plans.search import clear_term_cache
+    from plans.search.occurrences import prefetch_starts, string_starts
+    from plans.search.snapshot import current_snapshot
+
+    terms = ["科技", "發展", "ＡＩ", "科技科", "金融", "不存在的词", "科技"]
+    with current_snapshot() as snapshot:
+        together = snapshot.terms_positions(terms)
+        assert set(together) == set(terms)
+        for term in terms:
+            assert together[term] == snapshot.term_positions(term), term
+        one_by_one = {s: dict(string_starts(snapshot, s)) for s in terms}
+        clear_term_cache()
+        prefetch_starts(snapshot, terms)
+        assert all(snapshot.remembers(("occurrences.starts", s)) for s in terms)
+        assert {s: dict(string_starts(snapshot, s)) for s in terms} == one_by_one
+    assert one_by_one["科技"] and one_by_one["發展"] and not one_by_one["不存在的词"]

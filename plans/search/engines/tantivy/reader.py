@@ -13,7 +13,8 @@ query for the last pair. One character is any pair that starts with it. The resu
 truth with no verification step (tests/plans/search compare it with str.find on generated and real text).
 
 Occurrence positions come from the stored text (Tantivy's Python API does not expose posting positions):
-the documents the phrase found are scanned with str.find, overlapping occurrences included.
+the documents the phrase found are scanned with a regex of the term's variants (normalize.variant_starts),
+overlapping occurrences included.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Sequence
 import tantivy
 
 from plans.search.engines.tantivy import schema as fields
-from plans.search.normalize import normalise
+from plans.search.normalize import normalise, variant_starts
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 PAIR_BOOST = 0.3  # ranking weight of a term's character pairs, when it is not one jieba word
@@ -168,14 +169,27 @@ class TantivyReader:
     def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
         for docnum, document in self.documents(sorted(docnums)).items():
-            text = normalise(document.title_and_body)
-            found = []
-            at = text.find(term)
-            while at >= 0:
-                found.append(at)
-                at = text.find(term, at + 1)
+            # found in the original text by a regex of the term's variants: normalising a whole plan first
+            # cost ~100 x more (normalise keeps lengths, so the offsets are the same)
+            found = variant_starts(document.title_and_body, term)
             if found:
                 out[docnum] = found
+        return out
+
+    def terms_positions(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, list[int]]]:
+        """term_positions of several (normalised) terms, each document read once for all of them: reading a
+        stored document costs more than searching it, and the terms of one page share most documents."""
+        out: dict[str, dict[int, list[int]]] = {term: {} for term in wanted}
+        every = sorted(frozenset().union(*wanted.values()))
+        for batch_start in range(0, len(every), DOCUMENT_CACHE):
+            batch = every[batch_start : batch_start + DOCUMENT_CACHE]
+            for docnum, document in self.documents(batch).items():
+                text = document.title_and_body
+                for term, docnums in wanted.items():
+                    if docnum in docnums:
+                        found = variant_starts(text, term)
+                        if found:
+                            out[term][docnum] = found
         return out
 
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:

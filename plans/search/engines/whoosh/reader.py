@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import threading
 from collections.abc import Sequence
 
 from plans.search.engines.whoosh import exact, ranking
-from plans.search.normalize import normalise
+from plans.search.normalize import variant_starts
 from plans.search.registry import FACETS
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
@@ -219,10 +218,9 @@ class WhooshReader:
         if len(term) >= 2 and not any(ch.isspace() for ch in term):
             return exact.substring_positions(self.reader, term, docnums)
         # One character (the unigram view has no positions) or whitespace inside: scan the stored text.
-        pattern = re.compile(f"(?={re.escape(term)})")
         out: dict[int, list[int]] = {}
         for docnum, document in self.documents(sorted(docnums)).items():
-            found = [m.start() for m in pattern.finditer(normalise(document.title_and_body))]
+            found = variant_starts(document.title_and_body, term)  # the original text, offsets as normalised
             if found:
                 out[docnum] = found
         return out
