@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import tantivy
 
 from plans.search.engines.tantivy import schema as fields
-from plans.search.normalize import normalise
+from plans.search.normalize import normalise, occurrences
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 PAIR_BOOST = 0.3  # ranking weight of a term's character pairs, when it is not one jieba word
@@ -168,12 +168,7 @@ class TantivyReader:
     def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
         for docnum, document in self.documents(sorted(docnums)).items():
-            text = normalise(document.title_and_body)
-            found = []
-            at = text.find(term)
-            while at >= 0:
-                found.append(at)
-                at = text.find(term, at + 1)
+            found = occurrences(document.title_and_body, term)
             if found:
                 out[docnum] = found
         return out
@@ -209,6 +204,15 @@ class TantivyReader:
             hits = self.searcher.search(query, limit=1, count=False).hits
             address = hits[0][1] if hits else None
         return address
+
+    def breaks(self, docnums: Sequence[int]) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        for docnum in docnums:
+            address = self._address(docnum)
+            raw = self.searcher.doc(address).get_first("breaks") if address is not None else None
+            if raw:
+                found[docnum] = bytes(raw)
+        return found
 
     def _read_document(self, plan_id: int) -> StoredDocument | None:
         address = self._address(plan_id)

@@ -15,23 +15,23 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import threading
 from collections.abc import Sequence
 
 from plans.search.engines.whoosh import exact, ranking
-from plans.search.normalize import normalise
+from plans.search.normalize import occurrences
 from plans.search.registry import FACETS
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 STORED_FORM = "stored_form"  # the COLUMN field holding title, text and sections (indexes.py)
+BREAKS = "breaks"  # the COLUMN field holding the break offsets (indexes.py)
 RANKED_FIELDS = ("title", "text", "chars")  # the fields ranking.ranking_query scores
 
 
-def _open_stored_form(leaf):
-    """The segment's stored-form column reader, opened now; None for a segment written before it existed."""
-    if leaf.has_column(STORED_FORM):
-        return leaf.column_reader(STORED_FORM, translate=False)
+def _open_column(leaf, name: str):
+    """The segment's column reader of `name`, opened now; None for a segment written before it existed."""
+    if leaf.has_column(name):
+        return leaf.column_reader(name, translate=False)
     segment = leaf.segment() if hasattr(leaf, "segment") else None
     if segment is not None and not leaf._storage.file_exists(segment.make_filename(".trm")):
         raise FileNotFoundError(f"segment {segment.segment_id()} was removed while it was being opened")
@@ -151,7 +151,8 @@ class WhooshReader:
         self._keep_live_length_parts()
         # Whoosh opens column files on first use; a later commit may have merged this generation's segments
         # away and deleted their files by then. Open (and read) now what later calls need.
-        self._stored_forms = [_open_stored_form(leaf) for leaf, _offset in self._leaves()]
+        self._stored_forms = [_open_column(leaf, STORED_FORM) for leaf, _offset in self._leaves()]
+        self._breaks = [_open_column(leaf, BREAKS) for leaf, _offset in self._leaves()]
         for fieldname in RANKED_FIELDS:
             self.field_lengths(fieldname)
 
@@ -219,10 +220,9 @@ class WhooshReader:
         if len(term) >= 2 and not any(ch.isspace() for ch in term):
             return exact.substring_positions(self.reader, term, docnums)
         # One character (the unigram view has no positions) or whitespace inside: scan the stored text.
-        pattern = re.compile(f"(?={re.escape(term)})")
         out: dict[int, list[int]] = {}
         for docnum, document in self.documents(sorted(docnums)).items():
-            found = [m.start() for m in pattern.finditer(normalise(document.title_and_body))]
+            found = occurrences(document.title_and_body, term)
             if found:
                 out[docnum] = found
         return out
@@ -239,12 +239,8 @@ class WhooshReader:
         """Stored forms by docnum; documents written before the stored form came from the database."""
         found: dict[int, StoredDocument] = {}
         missing: list[int] = []
-        leaves = self._leaves()
-        for docnum in docnums:
-            index = self.reader._segment_and_docnum(docnum)[0] if len(leaves) > 1 else 0
-            offset = leaves[index][1]
-            column = self._stored_forms[index]
-            document = decode_stored_form(column[docnum - offset]) if column is not None else None
+        for docnum, raw in self._column_values(self._stored_forms, docnums):
+            document = decode_stored_form(raw) if raw else None
             if document is None:
                 missing.append(docnum)
             else:
@@ -253,6 +249,19 @@ class WhooshReader:
             plan_ids = self._plan_ids()
             found.update(_documents_from_database({d: plan_ids[d] for d in missing}))
         return found
+
+    @_locked
+    def breaks(self, docnums: Sequence[int]) -> dict[int, bytes]:
+        return {docnum: raw for docnum, raw in self._column_values(self._breaks, docnums) if raw}
+
+    def _column_values(self, columns: list, docnums: Sequence[int]):
+        """(docnum, raw value or None) of each docnum in one of the per-segment `columns` (None: the segment
+        has no such column)."""
+        leaves = self._leaves()
+        for docnum in docnums:
+            index = self.reader._segment_and_docnum(docnum)[0] if len(leaves) > 1 else 0
+            column = columns[index]
+            yield docnum, (column[docnum - leaves[index][1]] if column is not None else None)
 
     def _plan_ids(self) -> list[int | None]:
         plan_ids: list[int | None] = []
