@@ -62,10 +62,15 @@ class PlanThemeInline(admin.TabularInline):
         basis = obj.basis or {}
         if "share" not in basis:
             return "—"
-        return (
+        text = (
             f"占全文 {basis['share']:.1%}，全库平均 {basis['average_share']:.1%}（{basis['plans']} 份文件），"
             f"门槛 {basis['min_weight']:g} 倍且不低于 {basis['min_share']:.0%}"
         )
+        if basis.get("headed"):
+            text += "；一级章节标题点名"
+        elif basis.get("min_prominence") is not None:
+            text += f"；居前程度 {basis['prominence']:.0%}（不低于 {basis['min_prominence']:.0%}）"
+        return text
 
 
 class IndexStatusFilter(admin.SimpleListFilter):

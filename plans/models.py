@@ -218,6 +218,9 @@ class ThemeShare(models.Model):
     share = models.FloatField(_("占比"), default=0, help_text=_("承载本主题的章节占全文的比例"))
     score = models.FloatField(_("得分"), default=0, help_text=_("每千字关键词命中次数"))
     matched = models.JSONField(_("命中关键词"), default=dict)
+    headed = models.BooleanField(
+        _("一级标题点名"), default=False, help_text=_("文件的一级章节标题点名本主题")
+    )
 
     class Meta:
         verbose_name = _("主题占比")

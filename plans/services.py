@@ -250,7 +250,7 @@ def theme_stats() -> CollectionStats:
 
 def _evidence_rows(plan: Plan) -> dict[str, ThemeEvidence]:
     return {
-        row.theme.name: ThemeEvidence(row.hits, row.matched, row.share, row.score)
+        row.theme.name: ThemeEvidence(row.hits, row.matched, row.share, row.score, row.headed)
         for row in plan.theme_shares.select_related("theme")
     }
 
@@ -268,6 +268,7 @@ def _store_evidence(plan: Plan, evidence: Mapping[str, ThemeEvidence], themes: M
             share=e.share,
             score=e.score,
             matched=e.matched,
+            headed=e.headed,
         )
         for name, e in evidence.items()
         if name in themes
@@ -401,10 +402,13 @@ def _any_of(conditions: Iterable[Q]) -> Q:
 
 
 def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> list[Plan]:
-    """Re-decide exactly the plans whose themes the current averages change: those above a theme's threshold
-    share without it, and those holding it below the threshold. Two queries over the stored shares (every theme
-    at once, its own threshold), no text read: this is how a new, changed or deleted plan moves the others (drift)
-    without re-reading the collection."""
+    """Re-decide exactly the plans whose themes the current averages change, from the stored shares (no text
+    read): this is how a new, changed or deleted plan moves the others (drift) without re-reading the collection.
+
+    Only a plan with a share above some theme's threshold can hold a theme: the rule is applied to the stored
+    shares of those plans (one query; which of its passing themes a plan keeps depends on all its shares, so
+    no single threshold query can tell) and compared with the themes they hold (one more); a plan holding a theme whose
+    share no longer passes is re-decided too."""
     passing = _any_of(
         Q(
             theme_id=themes[spec.name].pk,
@@ -414,10 +418,22 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
         for spec in specs
         if spec.name in themes
     )
-    assigned = PlanTheme.objects.filter(plan=OuterRef("plan"), theme=OuterRef("theme"))
-    flips = set(ThemeShare.objects.filter(passing).exclude(Exists(assigned)).values_list("plan", flat=True))
-    still_passing = ThemeShare.objects.filter(passing, plan=OuterRef("plan"), theme=OuterRef("theme"))
-    flips.update(PlanTheme.objects.exclude(Exists(still_passing)).values_list("plan", flat=True))
+    candidates = ThemeShare.objects.filter(passing).values("plan")
+    evidence: dict[int, dict[str, ThemeEvidence]] = {}
+    rows = ThemeShare.objects.filter(plan__in=candidates).values_list(
+        "plan_id", "theme__name", "hits", "share", "score", "headed"
+    )
+    for plan_id, name, hits, share, score, headed in rows:
+        evidence.setdefault(plan_id, {})[name] = ThemeEvidence(hits, {}, share, score, headed)
+    held: dict[int, set[str]] = {}
+    for plan_id, name in PlanTheme.objects.values_list("plan_id", "theme__name"):
+        held.setdefault(plan_id, set()).add(name)
+    flips = {
+        plan_id
+        for plan_id, items in evidence.items()
+        if set(decide(items, specs, stats)) != held.get(plan_id, set())
+    }
+    flips.update(plan_id for plan_id in held if plan_id not in evidence)
     flips.discard(skip)
     changed = [plan for plan in Plan.objects.filter(pk__in=flips) if _decide_plan(plan, specs, themes, stats)]
     _touch(changed)

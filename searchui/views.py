@@ -21,7 +21,7 @@ from accounts import citations, feeds
 from accounts import pages as account_pages
 from plans import search as engine
 from plans import selectors
-from plans.ingest.themes import PLAN_MIN_SHARE, PLAN_MIN_WEIGHT
+from plans.ingest.themes import PLAN_MIN_PROMINENCE, PLAN_MIN_SHARE, PLAN_MIN_WEIGHT
 from plans.models import Plan
 from plans.search.limits import EXPORT_MAX_ROWS
 from plans.search.registry import FACETS
@@ -300,7 +300,12 @@ def themes(request: HttpRequest) -> HttpResponse:
             entry.rule = thresholds.get(entry.theme.name)
             entry.average_percent = _percent(entry.rule.average_share) if entry.rule else None
             entry.threshold_percent = _percent(entry.rule.threshold) if entry.rule else None
-    context = {"groups": groups, "min_weight": PLAN_MIN_WEIGHT, "min_share_percent": _percent(PLAN_MIN_SHARE)}
+    context = {
+        "groups": groups,
+        "min_weight": PLAN_MIN_WEIGHT,
+        "min_share_percent": _percent(PLAN_MIN_SHARE),
+        "min_prominence_percent": _percent(PLAN_MIN_PROMINENCE),
+    }
     return render(request, "searchui/themes.html", context)
 
 

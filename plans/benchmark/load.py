@@ -81,6 +81,7 @@ def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict
                     share=item.share,
                     score=item.score,
                     matched=item.matched,
+                    headed=item.headed,
                 )
             )
         created: list[Section] = []
@@ -126,9 +127,11 @@ def _decide_plan_themes(specs, themes: dict[str, Theme]) -> None:
 
     stats = theme_stats()
     evidence: dict[int, dict[str, ThemeEvidence]] = {}
-    fields = ("plan_id", "theme__name", "hits", "matched", "share", "score")
-    for plan_id, name, hits, matched, share, score in ThemeShare.objects.values_list(*fields).iterator():
-        evidence.setdefault(plan_id, {})[name] = ThemeEvidence(hits, matched, share, score)
+    fields = ("plan_id", "theme__name", "hits", "matched", "share", "score", "headed")
+    for plan_id, name, hits, matched, share, score, headed in ThemeShare.objects.values_list(
+        *fields
+    ).iterator():
+        evidence.setdefault(plan_id, {})[name] = ThemeEvidence(hits, matched, share, score, headed)
     with transaction.atomic():
         PlanTheme.objects.bulk_create(
             [

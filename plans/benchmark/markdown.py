@@ -164,35 +164,48 @@ def engines_table(record: dict) -> list[str]:
 
 
 def syntax_table(record: dict) -> list[str]:
-    """The search syntax (issue 13): each form's p50 / p95 and its p95 over plain AND's, repeated and first-time."""
+    """The search syntax (issue 13): for each engine, each form's p50 / p95 and its p95 over plain AND's,
+    repeated (`…-api`) and first-time (`…-api-uncached`), with recall and precision against the expression truth."""
     syntax = record.get("syntax")
     if not syntax:
         return []
     systems = syntax.get("systems", {})
-    kinds = list(next(iter(systems.values()), {}).get("timing", {}).get("p95_by_kind_ms", {}))
-    header = ["form"]
-    for name in systems:
-        header += [f"{name} p50", f"{name} p95", f"{name} p95 / AND p95"]
-    rows = []
-    for kind in kinds:
-        row = [kind]
-        for entry in systems.values():
-            timing = entry["timing"]
-            row += [
-                _ms(timing.get("p50_by_kind_ms", {}).get(kind)),
-                _ms(timing.get("p95_by_kind_ms", {}).get(kind)),
-                _num(entry.get("p95_over_and_p95", {}).get(kind)),
-            ]
-        rows.append(row)
-    quality = syntax.get("quality", {})
-    return [
-        f"Search syntax over {len(syntax.get('pairs', []))} term pairs (ms; recall"
-        f" {_num(quality.get('mean_recall'), '{:.3f}')}, min {_num(quality.get('min_recall'), '{:.3f}')},"
-        f" precision {_num(quality.get('mean_precision'), '{:.3f}')} against the expression truth):",
-        "",
-        *_table(header, rows),
+    qualities = {record.get("engine") or "engine": syntax.get("quality", {})}
+    qualities.update(syntax.get("quality_by_engine", {}))
+    out = [
+        f"Search syntax over {len(syntax.get('pairs', []))} term pairs (ms), against the expression truth: "
+        + "; ".join(
+            f"{engine} recall {_num(q.get('mean_recall'), '{:.3f}')} (min {_num(q.get('min_recall'), '{:.3f}')}),"
+            f" precision {_num(q.get('mean_precision'), '{:.3f}')}"
+            for engine, q in qualities.items()
+        )
+        + ".",
         "",
     ]
+    repeated_names = [name for name in systems if not name.endswith("-uncached")]
+    for name in repeated_names:
+        pair = [
+            (label, systems.get(key))
+            for label, key in (("repeated", name), ("first-time", f"{name}-uncached"))
+        ]
+        pair = [(label, entry) for label, entry in pair if entry]
+        kinds = list(pair[0][1].get("timing", {}).get("p95_by_kind_ms", {}))
+        header = [f"{name}: form"]
+        for label, _entry in pair:
+            header += [f"{label} p50", f"{label} p95", f"{label} p95 ÷ AND p95"]
+        rows = []
+        for kind in kinds:
+            row = [kind]
+            for _label, entry in pair:
+                timing = entry["timing"]
+                row += [
+                    _ms(timing.get("p50_by_kind_ms", {}).get(kind)),
+                    _ms(timing.get("p95_by_kind_ms", {}).get(kind)),
+                    _num(entry.get("p95_over_and_p95", {}).get(kind)),
+                ]
+            rows.append(row)
+        out += [*_table(header, rows), ""]
+    return out
 
 
 def markdown_report(report: dict) -> str:

@@ -273,7 +273,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
     for engine in config.engines[1:]:
         say(f"size {size}: rebuilding and measuring {engine}")
         env_other_engine = child_env(config, size_dir, urls[config.engine_db], "engine", engine)
-        tasks = ["rebuild", "engine", "gunicorn", "freshness"]
+        tasks = ["rebuild", "engine", "syntax", "gunicorn", "freshness"]
         child = run_child(
             config, {**base_spec, "db": config.engine_db, "tasks": tasks, "engine": engine}, env_other_engine
         )
@@ -282,6 +282,7 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
             for name, entry in child.get("systems", {}).items()
         }
         record["systems"].update(child["systems"])
+        _merge_syntax(record, child.get("syntax"), engine)
         record["errors"].update(
             {f"{engine}:{task}": error for task, error in child.get("errors", {}).items()}
         )
@@ -343,6 +344,17 @@ def _merge(record: dict, child: dict, step: str) -> None:
             }
         else:
             record[key] = value
+
+
+def _merge_syntax(record: dict, syntax: dict | None, engine: str) -> None:
+    """Another engine's syntax figures beside the first one's: its systems renamed <engine>-api(-uncached),
+    its recall and precision under quality_by_engine."""
+    if not syntax:
+        return
+    merged = record.setdefault("syntax", {"pairs": syntax.get("pairs", []), "systems": {}})
+    for name, entry in syntax.get("systems", {}).items():
+        merged.setdefault("systems", {})[name.replace("engine-", f"{engine}-", 1)] = entry
+    merged.setdefault("quality_by_engine", {})[engine] = syntax.get("quality", {})
 
 
 def add_ratios(record: dict) -> None:

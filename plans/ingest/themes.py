@@ -16,6 +16,14 @@ The rule, in two steps (every assignment keeps its keyword counts and the figure
    assignment's *weight*. A theme that every plan treats alike (社会民生 in government work reports) thus marks
    only the plans that give it markedly more room; a single mention never carries a real share.
 
+3. Among the themes a plan passes in step 2, it keeps those it says itself it is about: the themes one of its
+   top-level section headings names (its *headed* themes). A plan whose top-level headings name none of them
+   keeps those that lead it: a theme's *prominence* is its excess share (its share above the collection's
+   average share) over the sum of the excess shares of every theme the plan mentions, and must be at least
+   PLAN_MIN_PROMINENCE. A plan that gives many themes more room than the average plan (a science work plan in a
+   collection of government work reports gives every science theme more) so keeps the few its outline or its
+   text puts first, instead of all of them; a plan with one or two marked themes keeps them.
+
 The collection's average share of a theme is sum(shares) / plans, and its average density sum(hits per 1,000
 characters) / plans, taken over the stored evidence of every plan (plans.models.ThemeShare, one aggregate query:
 no plan text is re-read; plans.services keeps every stored decision in line with the current averages). While the collection is small it is
@@ -37,6 +45,7 @@ SECTION_MIN_DENSITY = 3.0  # ... at this many per 1,000 characters (short sectio
 SECTION_MIN_WEIGHT = 1.5  # ... and this many times the collection's average plan's density
 PLAN_MIN_SHARE = 0.02  # the least part of a plan's text about the theme
 PLAN_MIN_WEIGHT = 1.5  # the plan's share over the collection's average share
+PLAN_MIN_PROMINENCE = 0.1  # the theme's part of all the room the plan gives themes beyond the average plan
 PRIOR_PLANS = 10  # pseudo-plans that smooth the average of a small collection ...
 PRIOR_SHARE = PLAN_MIN_SHARE / PLAN_MIN_WEIGHT  # ... at this share each
 
@@ -82,12 +91,13 @@ class ThemeMatch:
 @dataclass(frozen=True)
 class ThemeEvidence:
     """What one plan holds of one theme, whether assigned or not: stored per plan (ThemeShare) so that the
-    collection's averages and a re-decision need no text."""
+    collection's averages and a re-decision need no text. `headed`: a top-level section heading names it."""
 
     hits: int
     matched: dict[str, int]
     share: float
     score: float
+    headed: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,12 +243,14 @@ def plan_evidence(
             counts[match.group()] = counts.get(match.group(), 0) + 1
             start, end = sentences[bisect_right(starts, match.start()) - 1]
             marks[start:end] = b"\x01" * (end - start)
+        headed = False
         for entry, (start, end) in zip(outline, section_spans, strict=True):
             if end > start and count_keywords(entry.heading, spec.keywords):
                 marks[start:end] = b"\x01" * (end - start)
+                headed = headed or entry.parent is None
         share = round(marks.count(1) / max(len(text), 1), 4)
         hits = len(matches)
-        evidence[spec.name] = ThemeEvidence(hits, counts, share, _per_thousand(hits, len(text)))
+        evidence[spec.name] = ThemeEvidence(hits, counts, share, _per_thousand(hits, len(text)), headed)
     return evidence
 
 
@@ -247,17 +259,35 @@ def threshold_share(stats: CollectionStats, name: str) -> float:
     return max(PLAN_MIN_SHARE, PLAN_MIN_WEIGHT * stats.average_share(name))
 
 
+def prominences(evidence: Mapping[str, ThemeEvidence], stats: CollectionStats) -> dict[str, float]:
+    """Each mentioned theme's excess share (above the collection's average share, else 0) over the sum of the
+    plan's excess shares (step 3 of the rule); all 0 when the plan gives no theme more room than average."""
+    excess = {name: max(0.0, item.share - stats.average_share(name)) for name, item in evidence.items()}
+    total = sum(excess.values())
+    return {name: (value / total if total else 0.0) for name, value in excess.items()}
+
+
 def decide(
     evidence: Mapping[str, ThemeEvidence], specs: Sequence[ThemeSpec], stats: CollectionStats
 ) -> dict[str, ThemeMatch]:
     """The themes a plan gets from its evidence, judged against `stats` (which count the plan in), best first."""
     found = {}
+    leading = prominences(evidence, stats)
+    passing = {
+        spec.name
+        for spec in specs
+        if (item := evidence.get(spec.name)) is not None
+        and item.hits >= spec.min_hits
+        and item.share >= threshold_share(stats, spec.name)
+    }
+    headed = {name for name in passing if evidence[name].headed}
     for spec in specs:
         item = evidence.get(spec.name)
         if item is None:
             continue
         average = stats.average_share(spec.name)
-        if item.hits >= spec.min_hits and item.share >= threshold_share(stats, spec.name):
+        kept = spec.name in headed if headed else leading[spec.name] >= PLAN_MIN_PROMINENCE
+        if spec.name in passing and kept:
             weight = round(item.share / average, 2)
             basis = {
                 "share": item.share,
@@ -266,6 +296,9 @@ def decide(
                 "min_share": PLAN_MIN_SHARE,
                 "min_weight": PLAN_MIN_WEIGHT,
                 "min_hits": spec.min_hits,
+                "headed": item.headed,
+                "prominence": round(leading[spec.name], 3),
+                "min_prominence": None if headed else PLAN_MIN_PROMINENCE,
             }
             found[spec.name] = ThemeMatch(dict(item.matched), item.score, weight, basis)
     return dict(sorted(found.items(), key=lambda item: (-item[1].weight, -item[1].score)))

@@ -159,6 +159,7 @@ def _compute_near(snapshot, node: Near) -> dict[int, Closest]:
     positions_a = snapshot.term_positions(a, candidates)
     positions_b = positions_a if a == b else snapshot.term_positions(b, candidates)
     found: dict[int, Closest] = {}
+    need_breaks: list[int] = []
     for docnum in candidates:
         starts_a, starts_b = positions_a.get(docnum), positions_b.get(docnum)
         if not starts_a or not starts_b:
@@ -167,16 +168,26 @@ def _compute_near(snapshot, node: Near) -> dict[int, Closest]:
             closest = closest_pair(starts_a, len(a), starts_b, len(b), CHARS, node.n, None, same=a == b)
         else:
             # Touching or overlapping occurrences share their sentence and paragraph whatever the breaks: the
-            # document's breaks (the costly part: its stored text is read) are only asked for otherwise.
+            # document's breaks are only read for the others.
             closest = closest_pair(starts_a, len(a), starts_b, len(b), CHARS, 0, None, same=a == b)
-            if closest is not None:
-                closest = closest._replace(kind=node.kind)
-            else:
-                sentence_breaks, paragraph_breaks = snapshot.breaks(docnum)
-                breaks = sentence_breaks if node.kind == SENTENCE else paragraph_breaks
-                closest = closest_pair(
-                    starts_a, len(a), starts_b, len(b), node.kind, None, breaks, same=a == b
-                )
+            if closest is None:
+                need_breaks.append(docnum)
+                continue
+            closest = closest._replace(kind=node.kind)
+        if closest is not None:
+            found[docnum] = closest
+    which = 0 if node.kind == SENTENCE else 1
+    for docnum, both in snapshot.breaks_of(need_breaks).items():
+        closest = closest_pair(
+            positions_a[docnum],
+            len(a),
+            positions_b[docnum],
+            len(b),
+            node.kind,
+            None,
+            both[which],
+            same=a == b,
+        )
         if closest is not None:
             found[docnum] = closest
     return found

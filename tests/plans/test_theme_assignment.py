@@ -125,3 +125,61 @@ def test_shares_are_kept_for_every_mentioned_theme_and_explain_the_assignment():
         assert current.weight == pytest.approx(share.share / stats.average_share(row.theme.name), rel=0.01)
     mentioned = ThemeShare.objects.filter(hits__gt=0).count()
     assert mentioned > PlanTheme.objects.count()  # weaker mentions are kept (and searchable), not assigned
+
+
+def test_the_seeds_keep_a_few_themes_their_top_headings_name_and_differ():
+    """The three science work plans through the real ingest pipeline: each keeps a few themes, those its own
+    top-level section headings name when they name any (else its leading ones), each explained, and the three
+    lists differ (before the prominence step each seed kept 13-14 of the 19 themes)."""
+    from plans.ingest import ingest_path
+    from plans.ingest.themes import count_keywords
+    from tests.plans.ingest.conftest import SEED_FILES
+
+    seeds = {key: ingest_path(path).plan for key, path in SEED_FILES.items()}
+    assert reassign_all_themes() == 0
+    assert stored() == oracle()
+    keywords = {spec.name: spec.keywords for spec in services.theme_specs()}
+    kept = {}
+    for key, plan in seeds.items():
+        rows = list(plan.plan_themes.select_related("theme"))
+        names = {row.theme.name for row in rows}
+        assert 1 <= len(names) <= 5, (key, names)
+        top_headings = list(plan.sections.filter(parent=None).values_list("heading", flat=True))
+        headed = {n for n in keywords if any(count_keywords(h, keywords[n]) for h in top_headings)}
+        for row in rows:
+            assert row.matched and row.weight >= row.basis["min_weight"]
+            assert row.basis["headed"] == (row.theme.name in headed)
+            assert row.basis["headed"] or row.basis["prominence"] >= row.basis["min_prominence"]
+        if any(row.basis["headed"] for row in rows):
+            assert names <= headed, (key, names - headed)
+        kept[key] = names
+    assert "科技体制改革" in kept["000"]  # 一、深化科技体制改革，全面推进创新体系建设
+    assert {"科技成果转化", "科技金融"} <= kept[
+        "003"
+    ]  # （三）完善科技成果转移转化应用体系, （六）大力推进科技金融工作
+    assert len({frozenset(names) for names in kept.values()}) == 3
+
+
+def test_a_plan_giving_many_themes_more_room_keeps_the_leading_ones():
+    """Step 3 without headings: prominence is the theme's share above average over the plan's summed excess."""
+    from plans.ingest import themes as rule
+
+    specs = services.theme_specs()
+    stats = CollectionStats(100, {spec.name: 100 * 0.01 for spec in specs})
+    shares = {"科技金融": 0.30, "科技人才": 0.20, "科学普及": 0.04, "基础研究": 0.035, "党建与作风": 0.03}
+    evidence = {name: rule.ThemeEvidence(5, {name: 5}, share, 1.0) for name, share in shares.items()}
+    found = decide(evidence, specs, stats)
+    average = stats.average_share("科技金融")
+    excess = {name: share - average for name, share in shares.items()}
+    expected = {
+        name for name, value in excess.items() if value / sum(excess.values()) >= rule.PLAN_MIN_PROMINENCE
+    }
+    assert set(found) == expected == {"科技金融", "科技人才"}
+    assert found["科技金融"].basis["prominence"] == pytest.approx(
+        excess["科技金融"] / sum(excess.values()), abs=0.001
+    )
+    # every one of them passes steps 1-2 (their share is well above the threshold): step 3 alone drops them
+    assert all(share >= rule.threshold_share(stats, name) for name, share in shares.items())
+    # a heading naming a theme at the top level keeps it, whatever its prominence
+    evidence["科学普及"] = rule.ThemeEvidence(5, {"科普": 5}, 0.04, 1.0, headed=True)
+    assert set(decide(evidence, specs, stats)) == {"科学普及"}

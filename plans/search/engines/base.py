@@ -56,6 +56,10 @@ class EngineReader(Protocol):
     def documents(self, docnums: Sequence[int]) -> dict[int, StoredDocument]:
         """The stored form of live documents."""
 
+    def breaks(self, docnums: Sequence[int]) -> dict[int, bytes]:
+        """The break column (plans.search.snapshot.encode_breaks) of those live `docnums` written with it;
+        documents written before the column are left out (the snapshot reads their stored form instead)."""
+
     def doc_count(self) -> int:
         """Live documents."""
 

@@ -79,3 +79,21 @@ def test_the_tables_carry_every_form_and_ratio():
     assert "recall 1.000" in text and "2.10" in text and "1.90" in text
     markdown = "\n".join(syntax_table(record()))
     assert "| sentence | 8.0 | 19.0 | 1.90 | 90.0 | 210 | 2.10 |" in markdown
+
+
+def test_a_second_engine_gets_its_own_syntax_table():
+    """bench --engines whoosh,tantivy: the second engine's syntax figures are merged beside the first one's."""
+    from plans.benchmark.runner import _merge_syntax
+
+    first = {"engine": "whoosh", **record()}
+    _merge_syntax(first, record()["syntax"], "tantivy")
+    assert set(first["syntax"]["systems"]) == {
+        "engine-api",
+        "engine-api-uncached",
+        "tantivy-api",
+        "tantivy-api-uncached",
+    }
+    markdown = "\n".join(syntax_table(first))
+    assert markdown.count("| sentence | 8.0 | 19.0 | 1.90 | 90.0 | 210 | 2.10 |") == 2
+    assert "| tantivy-api: form |" in markdown
+    assert "whoosh recall 1.000" in markdown and "tantivy recall 1.000" in markdown

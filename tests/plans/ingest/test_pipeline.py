@@ -38,8 +38,8 @@ def test_seed_is_saved_with_sections_themes_and_original():
     child = next(s for s in sections if s.anchor == "s2-1")
     assert child.parent.anchor == "s2"
     assert plan.text[child.start : child.end].rstrip() == child.text
-    theme = plan.plan_themes.get(theme__name="科技成果转化")
-    assert theme.matched["科技成果转化"] >= 1
+    theme = plan.plan_themes.get(theme__name="科技体制改革")  # 一、深化科技体制改革，全面推进创新体系建设
+    assert theme.matched["科技体制改革"] >= 1 and theme.basis["headed"]
     assert SectionTheme.objects.filter(section__plan=plan).exists()
 
 
@@ -127,11 +127,13 @@ def test_reassign_themes_after_keywords_change():
     ingest_bytes(seed_bytes("000"), "000.txt")
     ingest_bytes(seed_bytes("003"), "003.txt")
     assert reassign_all_themes() == 0  # nothing changed yet
-    theme = Theme.objects.create(name="测试主题", slug="test-theme", keywords="湖北\n湖北特色", min_hits=1)
-    assert reassign_all_themes() == 1  # only the 湖北 plan mentions 湖北
+    # 000's top-level heading 二 names 三大工程: the plan keeps the theme among those its headings name
+    keywords = "湖北\n湖北特色\n三大工程"
+    theme = Theme.objects.create(name="测试主题", slug="test-theme", keywords=keywords, min_hits=1)
+    assert reassign_all_themes() == 1  # only the 湖北 plan mentions them
     assigned = PlanTheme.objects.get(theme=theme)
-    assert assigned.plan.region.name == "湖北"
-    assert assigned.matched == {"湖北特色": 1, "湖北": assigned.matched["湖北"]}
+    assert assigned.plan.region.name == "湖北" and assigned.basis["headed"]
+    assert assigned.matched["湖北特色"] == 1 and set(assigned.matched) == {"湖北特色", "湖北", "三大工程"}
     theme.keywords = "不会出现的词"
     theme.save()
     assert reassign_all_themes() == 1

@@ -171,7 +171,9 @@ def test_seed_themes_named_by_their_top_headings_are_assigned(alone):
             if count_keywords(entry.heading, spec.keywords) and counts[spec.name].hits >= spec.min_hits
         }
         assert named <= set(assigned), (key, named - set(assigned))
-    assert "科技成果转化" in themes_of(texts["000"])
+        # a plan whose top-level headings name themes keeps those (step 3), a few
+        assert not named or set(assigned) == named, (key, set(assigned) - named)
+        assert 1 <= len(assigned) <= 5, (key, list(assigned))
 
 
 def test_a_section_is_filled_only_beyond_the_collections_usual_density():

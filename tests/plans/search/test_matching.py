@@ -32,7 +32,7 @@ from plans.search.matching import closest_pair, evaluate
 from plans.search.normalize import normalise
 from plans.search.snapshot import current_snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_engines]  # the oracle holds on every engine
 
 SENTENCE_BREAKS = "。！？；!?;\n\r\u2028\u2029"
 LINE_BREAKS = "\n\r\u2028\u2029"

@@ -6,13 +6,14 @@ The index is built over several segments with deletions and re-indexed plans, so
 
 import itertools
 import random
+import re
 
 import pytest
 
 from plans.models import Plan
 from plans.search import current_snapshot, index_plans, remove_plan
 from plans.search.normalize import normalise
-from plans.search.snapshot import STORED_LAYOUT, hub
+from plans.search.snapshot import LINE_BREAKS, SENTENCE_ENDS, STORED_LAYOUT, decode_breaks, hub
 
 pytestmark = pytest.mark.both_engines
 
@@ -139,6 +140,87 @@ def test_breaks_are_the_sentence_and_line_ends_of_the_text(indexed):
             assert list(sentences) == [i for i, ch in enumerate(text) if ch in "。！？；!?;\n\r"]
             assert list(paragraphs) == [i for i, ch in enumerate(text) if ch in "\n\r"]
             assert snapshot.columns.titles_len[docnum] in paragraphs  # the title ends a paragraph
+
+
+@pytest.mark.django_db
+def test_the_break_column_of_every_document_holds_its_breaks(indexed, django_assert_num_queries):
+    """The breaks come from the column written at index time (no stored form read, no database)."""
+    with current_snapshot() as snapshot:
+        docnum_of = snapshot.columns.docnum_of
+        with django_assert_num_queries(0):
+            raw = snapshot.reader.breaks(list(docnum_of.values()))
+        assert set(raw) == set(docnum_of.values())
+        for plan_id, docnum in docnum_of.items():
+            text = joined(indexed[plan_id])
+            sentences, paragraphs = decode_breaks(raw[docnum])
+            assert list(sentences) == [i for i, ch in enumerate(text) if ch in SENTENCE_ENDS + LINE_BREAKS]
+            assert list(paragraphs) == [i for i, ch in enumerate(text) if ch in LINE_BREAKS]
+        assert snapshot.breaks_of([*docnum_of.values(), 10_000]).keys() == set(docnum_of.values())
+
+
+def test_a_character_is_a_break_exactly_when_its_normalised_form_is_one():
+    """Index time cuts the original text into sentences (snapshot.sentence_and_paragraph_breaks), the
+    definition speaks of the normalised one: they agree because no character folds into or out of a break."""
+    from plans.search.normalize import _table
+
+    breaks = SENTENCE_ENDS + LINE_BREAKS
+    for source, target in _table().items():
+        assert (chr(source) in breaks) == (chr(target) in breaks), hex(source)
+        assert (chr(source) in LINE_BREAKS) == (chr(target) in LINE_BREAKS), hex(source)
+
+
+def written_before_the_break_column(monkeypatch, engine: str) -> None:
+    """Write documents as the code before the break column did: no break value, layout 2 (an index written
+    before the column has no value at all for them, which the readers see the same way)."""
+    if engine == "whoosh":
+        from plans.search.engines.whoosh import indexes as module
+    else:
+        from plans.search.engines.tantivy import schema as module
+    monkeypatch.setattr(module, "encode_breaks", lambda joined: b"")
+    monkeypatch.setattr(module, "STORED_LAYOUT", 2)
+
+
+@pytest.mark.django_db
+def test_documents_written_before_the_break_column_answer_from_their_stored_form(
+    make_plans, monkeypatch, search_engine
+):
+    """GIVEN an index whose older documents have no break value WHEN a proximity query runs THEN their
+    breaks come from the stored form (the answer is the same), check_index names them stale, and repairing
+    writes their column."""
+    from plans.search import SearchParams, check_index, search
+
+    endings = ["\n科技。金融", "\n科技与金融"]
+    items = [{"title": TITLES[i % 6], "text": TEXTS[i % 6] + endings[i % 2]} for i in range(8)]
+    with monkeypatch.context() as patch:
+        written_before_the_break_column(patch, search_engine)
+        old = make_plans(items[:4])
+    new = make_plans(items[4:])
+    with current_snapshot() as snapshot:
+        docnum_of = snapshot.columns.docnum_of
+        assert set(snapshot.reader.breaks(list(docnum_of.values()))) == {docnum_of[p.pk] for p in new}
+        for plan in old + new:
+            sentences, paragraphs = snapshot.breaks(docnum_of[plan.pk])
+            text = joined(plan)
+            assert list(sentences) == [i for i, ch in enumerate(text) if ch in SENTENCE_ENDS + LINE_BREAKS]
+            assert list(paragraphs) == [i for i, ch in enumerate(text) if ch in LINE_BREAKS]
+
+    def hits(q):
+        return {hit.plan_id for hit in search(SearchParams(q=q, page_size=50)).hits}
+
+    def together(breaks):  # the oracle: some sentence (paragraph) holds both terms
+        cut = re.compile(f"[{re.escape(breaks)}]")
+        return {p.pk for p in old + new if any("科技" in x and "金融" in x for x in cut.split(joined(p)))}
+
+    same_sentence, same_paragraph = together(SENTENCE_ENDS + LINE_BREAKS), together(LINE_BREAKS)
+    assert 0 < len(same_sentence) < len(same_paragraph) == len(old + new)
+    assert hits("科技 /s 金融") == same_sentence
+    assert hits("科技 /p 金融") == same_paragraph
+    assert sorted(check_index().stale) == sorted(p.pk for p in old)
+    assert check_index(fix=True).ok
+    with current_snapshot() as snapshot:
+        docnum_of = snapshot.columns.docnum_of
+        assert set(snapshot.reader.breaks(list(docnum_of.values()))) == set(docnum_of.values())
+    assert hits("科技 /s 金融") == same_sentence
 
 
 @pytest.mark.django_db

@@ -224,6 +224,15 @@ class TantivyReader:
             address = hits[0][1] if hits else None
         return address
 
+    def breaks(self, docnums: Sequence[int]) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        for docnum in docnums:
+            address = self._address(docnum)
+            raw = self.searcher.doc(address).get_first("breaks") if address is not None else None
+            if raw:
+                found[docnum] = bytes(raw)
+        return found
+
     def _read_document(self, plan_id: int) -> StoredDocument | None:
         address = self._address(plan_id)
         if address is None:

@@ -16,6 +16,9 @@ Fields (Tantivy field -> what it holds):
   region, level, themes, issuer, doc_number, updated   string fast fields: the snapshot's columns
   year, date_key, title_len, text_len, layout          integer fast fields: the snapshot's columns
   stored                  the compact stored form (title, text, sections) as UTF-8 JSON in the doc store
+  breaks                  the sentence and paragraph break offsets (plans.search.snapshot.encode_breaks) in the
+                          doc store: proximity queries read them instead of the stored form (added last, so
+                          an index written before it keeps every other field's id; it then has no value)
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import tantivy
 
 from plans.search.normalize import normalise
 from plans.search.segment import words
-from plans.search.snapshot import STORED_LAYOUT
+from plans.search.snapshot import STORED_LAYOUT, encode_breaks
 
 TITLE_BOOST = 3.0
 WHITESPACE = re.compile(r"\s")  # every character any tokenizer could split on
@@ -70,6 +73,7 @@ def schema() -> tantivy.Schema:
     for name in INTEGER_COLUMNS.values():
         builder.add_integer_field(name, stored=False, indexed=False, fast=True)
     builder.add_bytes_field("stored", stored=True, indexed=False, fast=False)
+    builder.add_bytes_field("breaks", stored=True, indexed=False, fast=False)
     return builder.build()
 
 
@@ -130,6 +134,7 @@ def plan_fields(plan) -> dict:
         "year": plan.year or 0,
         "date_key": date_key(plan.published_on, plan.year),
         "stored": json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        "breaks": encode_breaks(f"{plan.title}\n{plan.text}"),
     }
 
 
@@ -177,4 +182,5 @@ def document(fields: dict) -> tantivy.Document:
     doc.add_integer("text_len", len(fields["text"]))
     doc.add_integer("layout", STORED_LAYOUT)
     doc.add_bytes("stored", fields["stored"])
+    doc.add_bytes("breaks", fields["breaks"])
     return doc

@@ -10,6 +10,8 @@ Fields (index field name -> what it holds):
   title_len / text_len / issuer / doc_number / layout   small stored values read into the snapshot's columns
   stored_form  title, text and sections as compressed JSON in a Whoosh column (one value per document, read
                by docnum): hits and snippets come from it instead of loading whole plans through the ORM
+  breaks       the sentence and paragraph break offsets (plans.search.snapshot.encode_breaks) in a compressed
+               column: proximity queries read them instead of the stored form
 """
 
 import json
@@ -23,7 +25,7 @@ from plans.search.engines.whoosh.analyzers import BigramAnalyzer, UnigramAnalyze
 from plans.search.engines.whoosh.formats import FastPositions
 from plans.search.normalize import normalise
 from plans.search.registry import FACET_BY_NAME, FACETS
-from plans.search.snapshot import STORED_LAYOUT
+from plans.search.snapshot import STORED_LAYOUT, encode_breaks
 
 TITLE_BOOST = 3.0
 
@@ -118,6 +120,7 @@ class PlanIndex(indexes.SearchIndex, indexes.Indexable):
     doc_number = StoredOnlyField(null=True)
     layout = StoredNumberField()
     stored_form = StoredFormField()
+    breaks = StoredFormField()
 
     def get_model(self):
         return Plan
@@ -175,6 +178,9 @@ class PlanIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_stored_form(self, obj):
         return stored_form(obj)
+
+    def prepare_breaks(self, obj):
+        return encode_breaks(title_and_body(obj))
 
 
 def stored_form(plan: Plan) -> bytes:

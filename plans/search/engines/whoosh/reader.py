@@ -24,13 +24,14 @@ from plans.search.registry import FACETS
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 STORED_FORM = "stored_form"  # the COLUMN field holding title, text and sections (indexes.py)
+BREAKS = "breaks"  # the COLUMN field holding the break offsets (indexes.py)
 RANKED_FIELDS = ("title", "text", "chars")  # the fields ranking.ranking_query scores
 
 
-def _open_stored_form(leaf):
-    """The segment's stored-form column reader, opened now; None for a segment written before it existed."""
-    if leaf.has_column(STORED_FORM):
-        return leaf.column_reader(STORED_FORM, translate=False)
+def _open_column(leaf, name: str):
+    """The segment's column reader of `name`, opened now; None for a segment written before it existed."""
+    if leaf.has_column(name):
+        return leaf.column_reader(name, translate=False)
     segment = leaf.segment() if hasattr(leaf, "segment") else None
     if segment is not None and not leaf._storage.file_exists(segment.make_filename(".trm")):
         raise FileNotFoundError(f"segment {segment.segment_id()} was removed while it was being opened")
@@ -150,7 +151,8 @@ class WhooshReader:
         self._keep_live_length_parts()
         # Whoosh opens column files on first use; a later commit may have merged this generation's segments
         # away and deleted their files by then. Open (and read) now what later calls need.
-        self._stored_forms = [_open_stored_form(leaf) for leaf, _offset in self._leaves()]
+        self._stored_forms = [_open_column(leaf, STORED_FORM) for leaf, _offset in self._leaves()]
+        self._breaks = [_open_column(leaf, BREAKS) for leaf, _offset in self._leaves()]
         for fieldname in RANKED_FIELDS:
             self.field_lengths(fieldname)
 
@@ -237,12 +239,8 @@ class WhooshReader:
         """Stored forms by docnum; documents written before the stored form came from the database."""
         found: dict[int, StoredDocument] = {}
         missing: list[int] = []
-        leaves = self._leaves()
-        for docnum in docnums:
-            index = self.reader._segment_and_docnum(docnum)[0] if len(leaves) > 1 else 0
-            offset = leaves[index][1]
-            column = self._stored_forms[index]
-            document = decode_stored_form(column[docnum - offset]) if column is not None else None
+        for docnum, raw in self._column_values(self._stored_forms, docnums):
+            document = decode_stored_form(raw) if raw else None
             if document is None:
                 missing.append(docnum)
             else:
@@ -251,6 +249,19 @@ class WhooshReader:
             plan_ids = self._plan_ids()
             found.update(_documents_from_database({d: plan_ids[d] for d in missing}))
         return found
+
+    @_locked
+    def breaks(self, docnums: Sequence[int]) -> dict[int, bytes]:
+        return {docnum: raw for docnum, raw in self._column_values(self._breaks, docnums) if raw}
+
+    def _column_values(self, columns: list, docnums: Sequence[int]):
+        """(docnum, raw value or None) of each docnum in one of the per-segment `columns` (None: the segment
+        has no such column)."""
+        leaves = self._leaves()
+        for docnum in docnums:
+            index = self.reader._segment_and_docnum(docnum)[0] if len(leaves) > 1 else 0
+            column = columns[index]
+            yield docnum, (column[docnum - leaves[index][1]] if column is not None else None)
 
     def _plan_ids(self) -> list[int | None]:
         plan_ids: list[int | None] = []
