@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -113,6 +114,7 @@ class TantivyEngine:
                 else:
                     if not (folder / "meta.json").exists():
                         raise IndexMissing(f"no Tantivy index in {folder}")
+                    _check_layout(folder)
                     index = tantivy.Index.open(key)
                 self._indexes[key] = index
             return index
@@ -276,6 +278,18 @@ class TantivyEngine:
     def close(self) -> None:
         with self._lock:
             self._indexes.clear()
+
+
+def _check_layout(folder: Path) -> None:
+    """Raise IndexCorrupt when the index in `folder` was written with other fields than ours (an older
+    layout, e.g. the pairs from offsets 0 and 1): searching it would read the wrong fields. The search and
+    the queue then schedule the repair, which rebuilds it."""
+    try:
+        names = tuple(item["name"] for item in json.loads((folder / "meta.json").read_text())["schema"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # unreadable now (a commit replacing it): Tantivy's own open decides
+    if names != fields.FIELD_NAMES:
+        raise IndexCorrupt(f"Tantivy index of an older layout in {folder} (fields {', '.join(names)})")
 
 
 def _documents(plans: Iterable, workers: int) -> Iterator[tantivy.Document]:

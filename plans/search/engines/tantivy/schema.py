@@ -74,6 +74,20 @@ def schema() -> tantivy.Schema:
     return builder.build()
 
 
+# The schema's fields in order: queries address a field by its number in *our* schema, so an index written
+# with other fields (an older layout) must not be searched with it (engine.py checks, and it is rebuilt).
+FIELD_NAMES = (
+    "plan_id",
+    "grams",
+    "title_words",
+    "body_words",
+    "themes_terms",
+    *STRING_COLUMNS.values(),
+    *INTEGER_COLUMNS.values(),
+    "stored",
+)
+
+
 def marked(text: str) -> str:
     """`text` with every whitespace character as WHITESPACE_MARK (the same length)."""
     return WHITESPACE.sub(WHITESPACE_MARK, text)
