@@ -167,13 +167,27 @@ def _catch_up(written: dict) -> None:
 # --- the background queue -------------------------------------------------------------------------------
 
 
+def queue_gather_seconds() -> float:
+    """How long after its last commit the queue gathers further work before committing again
+    (settings.SEARCH_QUEUE_GATHER_MS)."""
+    from django.conf import settings
+
+    return max(0, int(getattr(settings, "SEARCH_QUEUE_GATHER_MS", 0) or 0)) / 1000
+
+
 class _IndexQueue:
-    """One worker thread per process; later operations on a plan replace earlier queued ones."""
+    """One worker thread per process; later operations on a plan replace earlier queued ones.
+
+    A commit costs about the same for one plan as for twenty (Tantivy: ~55 ms of CPU and ~170 ms of wall
+    time for one plan, ~250 ms of CPU for twenty, on 2 cores): while plans keep arriving (an ingest of a
+    collection), the queue commits at most once per queue_gather_seconds(), taking everything that arrived
+    meanwhile. A save on an idle queue is written at once."""
 
     def __init__(self):
         self._pending: OrderedDict[int, str] = OrderedDict()
         self._cond = threading.Condition()
         self._busy = False
+        self._last_done = float("-inf")  # monotonic time the last batch ended
         self._thread: threading.Thread | None = None
         self._atexit_registered = False
 
@@ -196,6 +210,9 @@ class _IndexQueue:
             with self._cond:
                 while not self._pending:
                     self._cond.wait()
+                gather_until = self._last_done + queue_gather_seconds()
+                while (left := gather_until - time.monotonic()) > 0:
+                    self._cond.wait(left)  # put() wakes this early: keep gathering until the time is up
                 work = dict(self._pending)
                 self._pending.clear()
                 self._busy = True
@@ -204,6 +221,7 @@ class _IndexQueue:
             finally:
                 with self._cond:
                     self._busy = False
+                    self._last_done = time.monotonic()
                     self._cond.notify_all()
 
     def _process(self, work: dict[int, str]) -> None:
