@@ -37,7 +37,9 @@ logger = logging.getLogger(__name__)
 CURRENT = "current"
 LOCK_FILE = "writer.lock"
 WRITER_HEAP = 64_000_000  # bytes for the queue's small commits
-REBUILD_HEAP_PER_THREAD = 192_000_000  # a rebuild's writer: fewer, larger segments
+# A rebuild's writer, split among its threads: fewer, larger segments (one thread on 2 cores gets all of it, the
+# memory two threads had before, so a rebuild of 100,000 plans does not flush and merge twice as many segments)
+REBUILD_HEAP = 384_000_000
 WRITER_WAIT = 3600.0  # seconds to wait for another process's writer before the queue marks plans failed
 WAIT_LOG_EVERY = 10.0
 OPEN_ATTEMPTS = 3
@@ -225,7 +227,7 @@ class TantivyEngine:
             try:
                 index = self._index(folder, create=True)
                 threads, workers = rebuild_split(procs)
-                writer = index.writer(REBUILD_HEAP_PER_THREAD * threads, threads)
+                writer = index.writer(max(REBUILD_HEAP, 64_000_000 * threads), threads)
                 try:
                     for doc in _documents(plans, workers):
                         writer.add_document(doc)
