@@ -284,13 +284,15 @@ class TantivyEngine:
 
 def _check_layout(folder: Path) -> None:
     """Raise IndexCorrupt when the index in `folder` was written with other fields than ours (an older
-    layout, e.g. the pairs from offsets 0 and 1): searching it would read the wrong fields. The search and
+    layout, e.g. the pairs from offsets 0 and 1) and not just fewer of them at the end: searching it would
+    read the wrong fields. The search and
     the queue then schedule the repair, which rebuilds it."""
     try:
         names = tuple(item["name"] for item in json.loads((folder / "meta.json").read_text())["schema"])
     except (OSError, ValueError, KeyError, TypeError):
         return  # unreadable now (a commit replacing it): Tantivy's own open decides
-    if names != fields.FIELD_NAMES:
+    if names != fields.FIELD_NAMES[: len(names)] or not names:
+        # a prefix is fine: fields added last keep every earlier field's number (they then have no value)
         raise IndexCorrupt(f"Tantivy index of an older layout in {folder} (fields {', '.join(names)})")
 
 

@@ -75,7 +75,8 @@ def schema() -> tantivy.Schema:
 
 
 # The schema's fields in order: queries address a field by its number in *our* schema, so an index written
-# with other fields (an older layout) must not be searched with it (engine.py checks, and it is rebuilt).
+# with other fields (an older layout) must not be searched with it (engine.py checks, and it is rebuilt). A new
+# field goes last, here and in schema(): an index without it then still has every other field's number.
 FIELD_NAMES = (
     "plan_id",
     "grams",
