@@ -102,3 +102,15 @@ def test_an_index_of_an_older_layout_is_rebuilt_instead_of_searched(make_plans, 
     assert wait_for_indexing(timeout=60)
     assert ids_for("科技成果转化") == {plans[0].pk}
     assert hub.engine.folder != old
+
+
+def test_the_declared_field_names_are_the_schemas_fields_in_order(search_engine):
+    """The layout check compares an index's fields with FIELD_NAMES: it must be the schema's own list."""
+    import json
+
+    from plans.search.engines.tantivy import schema as fields
+    from plans.search.snapshot import hub
+
+    hub.engine.create_empty()
+    meta = json.loads((hub.engine.folder / "meta.json").read_text())
+    assert tuple(item["name"] for item in meta["schema"]) == fields.FIELD_NAMES
