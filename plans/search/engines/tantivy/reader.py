@@ -123,6 +123,12 @@ class TantivyReader:
             plan_ids[plan_id] = plan_id
             self._addresses[plan_id] = address
         lists: dict[str, list] = {"plan_ids": plan_ids}
+        updated = [""] * size
+        for (plan_id, _address), micros in zip(
+            hits, self.searcher.fast_field_values(fields.UPDATED_FIELD, addresses), strict=True
+        ):
+            updated[plan_id] = fields.updated_text(micros)
+        lists["updated"] = updated
         for column, field in fields.INTEGER_COLUMNS.items():
             values = [0] * size
             for (plan_id, _address), value in zip(
