@@ -114,3 +114,18 @@ def test_the_declared_field_names_are_the_schemas_fields_in_order(search_engine)
     hub.engine.create_empty()
     meta = json.loads((hub.engine.folder / "meta.json").read_text())
     assert tuple(item["name"] for item in meta["schema"]) == fields.FIELD_NAMES
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2026-12-03T08:15:00+00:00", "2026-12-03T08:15:00.000001+00:00", "1999-02-28T23:59:59.999999+00:00"],
+)
+def test_updated_at_survives_the_integer_field_as_the_same_iso_text(moment, search_engine):
+    """check_index compares the column with updated_at.isoformat() from the database, character for character."""
+    from datetime import datetime
+
+    from plans.search.engines.tantivy.schema import updated_micros, updated_text
+
+    value = datetime.fromisoformat(moment)
+    assert updated_text(updated_micros(value)) == value.isoformat() == moment
+    assert updated_text(updated_micros(None)) == ""
