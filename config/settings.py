@@ -113,6 +113,9 @@ SEARCH_URL = env_str("SEARCH_URL") or f"whoosh://{SEARCH_INDEX_DIR}"
 HAYSTACK_CONNECTIONS = haystack_connections(SEARCH_URL)
 # Processes for a full index rebuild; 0 = one per core (up to 4) when there are 200 plans or more.
 SEARCH_REBUILD_PROCS = env_int("SEARCH_REBUILD_PROCS", 0)
+# While saves keep arriving, the index queue commits at most once in this many milliseconds (one commit for
+# the plans saved meanwhile); a save on an idle queue is indexed at once.
+SEARCH_QUEUE_GATHER_MS = env_int("SEARCH_QUEUE_GATHER_MS", 1000)
 # jieba caches its parsed dictionary; it must be a writable folder (not /tmp in a read-only container).
 JIEBA_CACHE_DIR = env_path("JIEBA_CACHE_DIR", DATA_DIR / "jieba-cache")
 

@@ -11,5 +11,6 @@ os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="policy-search-test-da
 
 from config.settings import *  # noqa: E402,F403
 
+SEARCH_QUEUE_GATHER_MS = 0  # tests save and wait for the index back to back (tests/plans/search sets it)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

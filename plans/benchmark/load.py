@@ -120,21 +120,24 @@ def _write_outline(plans: list[Plan], docs: list[CorpusDoc], specs, themes: dict
     )
 
 
+DECIDE_BATCH = 5_000  # plan themes written at a time when deciding a bulk-loaded collection
+
+
 def _decide_plan_themes(specs, themes: dict[str, Theme]) -> None:
-    """Every bulk-loaded plan's themes from the stored shares and the whole collection's averages, in bulk."""
+    """Every bulk-loaded plan's themes from the stored shares and the whole collection's averages, in bulk.
+
+    The shares are streamed in plan order and decided one plan at a time, the rows written DECIDE_BATCH at a
+    time: at 100,000 plans the 1.5 million share rows never sit in memory at once."""
     from plans.ingest.themes import ThemeEvidence, decide
     from plans.services import theme_stats
 
     stats = theme_stats()
-    evidence: dict[int, dict[str, ThemeEvidence]] = {}
     fields = ("plan_id", "theme__name", "hits", "matched", "share", "score", "headed")
-    for plan_id, name, hits, matched, share, score, headed in ThemeShare.objects.values_list(
-        *fields
-    ).iterator():
-        evidence.setdefault(plan_id, {})[name] = ThemeEvidence(hits, matched, share, score, headed)
-    with transaction.atomic():
-        PlanTheme.objects.bulk_create(
-            [
+    rows: list[PlanTheme] = []
+
+    def decided(plan_id: int, items: dict[str, ThemeEvidence]) -> None:
+        for name, match in decide(items, specs, stats).items():
+            rows.append(
                 PlanTheme(
                     plan_id=plan_id,
                     theme=themes[name],
@@ -143,11 +146,23 @@ def _decide_plan_themes(specs, themes: dict[str, Theme]) -> None:
                     weight=match.weight,
                     basis=match.basis,
                 )
-                for plan_id, items in evidence.items()
-                for name, match in decide(items, specs, stats).items()
-            ],
-            batch_size=1000,
-        )
+            )
+
+    shares = ThemeShare.objects.order_by("plan_id").values_list(*fields).iterator(chunk_size=10_000)
+    with transaction.atomic():
+        current, items = None, {}
+        for plan_id, name, hits, matched, share, score, headed in shares:
+            if plan_id != current:
+                if current is not None:
+                    decided(current, items)
+                current, items = plan_id, {}
+                if len(rows) >= DECIDE_BATCH:
+                    PlanTheme.objects.bulk_create(rows, batch_size=1000)
+                    rows.clear()
+            items[name] = ThemeEvidence(hits, matched, share, score, headed)
+        if current is not None:
+            decided(current, items)
+        PlanTheme.objects.bulk_create(rows, batch_size=1000)
 
 
 def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:

@@ -32,6 +32,7 @@ from plans.benchmark.truth import expression_truth, substring_truth
 
 ALL_PEERS = ("icontains-sqlite", "icontains-postgresql", "haystack")
 ENGINES = ("whoosh", "tantivy")  # SEARCH_URL schemes the bench can point our search package at
+SKIPPABLE = ("syntax", "analysis", "relations", "gunicorn", "freshness")  # engine tasks --skip may leave out
 
 
 @dataclass
@@ -52,6 +53,9 @@ class BenchConfig:
         "ingest"  # "bulk": the real corpus written with the bulk path (no ingest pipeline timing)
     )
     peer_quality_max_plans: int = 2_500
+    whoosh_max_plans: int = 20_000  # above it the Whoosh engine is not built (its sort runs outgrow the disk)
+    peer_max_plans: int = 20_000  # above it the icontains peers are not run (a full scan per query)
+    skip: tuple[str, ...] = ()  # engine tasks left out (SKIPPABLE)
     port: int = 8401
     loadtest: bool = True
     loadtest_requests: int = 800
@@ -217,9 +221,24 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
         "skip_index": config.relations_only and config.skip_index,
     }
 
+    engines = [e for e in config.engines if not (e == "whoosh" and size > config.whoosh_max_plans)]
+    if len(engines) < len(config.engines):
+        record.setdefault("notes", []).append(
+            f"whoosh engine not run: {size} plans > --whoosh-max-plans {config.whoosh_max_plans}"
+        )
+    if not engines:
+        record["errors"]["engines"] = "no engine left to measure at this size"
+        return record
+    peers = config.peers
+    if size > config.peer_max_plans and any(p.startswith("icontains") for p in peers):
+        peers = tuple(p for p in peers if not p.startswith("icontains"))
+        record.setdefault("notes", []).append(
+            f"icontains peers not run: {size} plans > --peer-max-plans {config.peer_max_plans}"
+        )
+
     # 1. load + index on the engine's database
     say(f"size {size}: loading into {config.engine_db}")
-    first_engine = config.engines[0]
+    first_engine = engines[0]
     record["engine"] = first_engine
     env_engine = child_env(config, size_dir, urls[config.engine_db], "engine", first_engine)
     loaded = run_child(config, {**base_spec, "db": config.engine_db, "tasks": ["load"]}, env_engine)
@@ -262,18 +281,19 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
 
     # 3. our engine and friends on the engine's database
     tasks = ["engine", "syntax", "analysis"]
-    if f"icontains-{config.engine_db}" in config.peers:
+    if f"icontains-{config.engine_db}" in peers:
         tasks.append("icontains")
     tasks += ["gunicorn", "freshness", "relations"]
+    tasks = [task for task in tasks if task not in config.skip]
     measured = run_child(config, {**base_spec, "db": config.engine_db, "tasks": tasks}, env_engine)
     _merge(record, measured, "engine")
     record["engines"] = {first_engine: _engine_figures(record, "engine")}
 
     # 3b. every other engine on the same database: rebuilt from it, then the same measurements
-    for engine in config.engines[1:]:
+    for engine in engines[1:]:
         say(f"size {size}: rebuilding and measuring {engine}")
         env_other_engine = child_env(config, size_dir, urls[config.engine_db], "engine", engine)
-        tasks = ["rebuild", "engine", "syntax", "gunicorn", "freshness"]
+        tasks = [t for t in ("rebuild", "engine", "syntax", "gunicorn", "freshness") if t not in config.skip]
         child = run_child(
             config, {**base_spec, "db": config.engine_db, "tasks": tasks, "engine": engine}, env_other_engine
         )
@@ -291,9 +311,9 @@ def run_size(config: BenchConfig, size: int, real_count: int, workdir: Path) -> 
 
     # 4. the other database: icontains there, and the haystack recipe
     tasks = []
-    if f"icontains-{other_db}" in config.peers:
+    if f"icontains-{other_db}" in peers:
         tasks.append("icontains")
-    if "haystack" in config.peers:
+    if "haystack" in peers:
         if size <= config.haystack_max_plans:
             tasks.append("haystack")
         else:

@@ -15,11 +15,12 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 
+import numpy as np
 from django.utils.translation import gettext_lazy
 
 from plans.search import notices
 from plans.search.engines.base import IndexMissing, IndexUnavailable
-from plans.search.facets import facet_values, filter_and_count
+from plans.search.facets import facet_values, filter_and_count, filter_and_count_array
 from plans.search.grammar import CHARS, SENTENCE, has_proximity
 from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
@@ -49,21 +50,27 @@ def search(params: SearchParams) -> SearchResult:
         columns = snapshot.columns
         required = required_terms(parsed)
         scores: dict[int, float] = {}
-        matched = _matched(snapshot, parsed)
-        kept, counts = filter_and_count(params, columns, matched, params.with_facets)
+        kept, counts = filter_and_count_array(
+            params, columns, _matched_array(snapshot, parsed), params.with_facets
+        )
         sort = params.sort if params.sort in SORTS else "relevance"
         if sort == "relevance" and not required:
             sort = "-date"
-        kept.sort(key=columns.date_rank.__getitem__)  # newest first, then the higher id
+        kept = kept[np.argsort(columns.date_rank_array[kept])]  # newest first, then the higher id
         if sort == "date":
-            kept.reverse()
-        if sort == "relevance" and kept:
-            needed = max(1, int(params.page or 1)) * page_size
-            kept, scores = _rank(snapshot, columns, parsed, required, kept, needed)
+            kept = kept[::-1]
         count = len(kept)
         pages = max(1, math.ceil(count / page_size))
         page = max(1, min(int(params.page or 1), pages))
-        window = kept[(page - 1) * page_size : page * page_size]
+        if sort == "relevance" and count:
+            needed = page * page_size
+            if has_proximity(parsed.tree):
+                ranked, scores = _rank(snapshot, columns, parsed, required, kept.tolist(), needed)
+            else:
+                ranked, scores = _rank_array(snapshot, columns, required, kept, needed)
+            window = ranked[(page - 1) * page_size : page * page_size]
+        else:
+            window = kept[(page - 1) * page_size : page * page_size].tolist()
         hits = _load_hits(snapshot, window, scores, parsed, params.with_snippets)
     return SearchResult(
         query=parsed.text,
@@ -150,6 +157,12 @@ def _pieces_docs(snapshot: Snapshot, term: str) -> frozenset[int]:
 def _matched(snapshot: Snapshot, parsed) -> list[int]:
     """Docnums satisfying the query's expression (matching.py; every live document for an empty query)."""
     return sorted(evaluate(snapshot, parsed.tree))
+
+
+def _matched_array(snapshot: Snapshot, parsed) -> np.ndarray:
+    """_matched as an int64 array (in no particular order: search() orders it)."""
+    matched = evaluate(snapshot, parsed.tree)
+    return np.fromiter(matched, np.int64, len(matched))
 
 
 # facets with one value per plan (a matrix cell is one value of each)
@@ -239,6 +252,48 @@ def _rank(
         ranked += top
         ranked += [d for d in group if d not in scores]
     return ranked, scores
+
+
+def _rank_array(
+    snapshot: Snapshot, columns: Columns, required: list[str], kept: np.ndarray, needed: int
+) -> tuple[list[int], dict[int, float]]:
+    """_rank without a proximity clause, over an array of docnums in date order: the same order (groups of
+    plans where the terms stand together first; in a group the `needed` best by score, ties by date, then the
+    rest by date), computed with whole-array operations. Only the first `needed` places are returned."""
+    groups = [kept]
+    if len(required) > 1:
+        orders = [required, list(reversed(required))] if len(required) == 2 else [required]
+        together = np.zeros(len(columns.plan_ids), dtype=bool)
+        for order in orders:
+            docs = snapshot.term_docs("".join(t.replace(" ", "") for t in order))
+            together[np.fromiter(docs, np.int64, len(docs))] = True
+        inside = together[kept]
+        if inside.any():
+            groups = [kept[inside], kept[~inside]]
+    vector = snapshot.score_array(required)
+    date_rank = columns.date_rank_array
+    ranked: list[int] = []
+    scores: dict[int, float] = {}
+    for group in groups:
+        want = needed - len(ranked)  # places left to fill on the pages asked for
+        if want <= 0:
+            break
+        group_scores = vector[group]
+        scored = ~np.isnan(group_scores)
+        candidates, values = group[scored], group_scores[scored]
+        if len(candidates) > want:
+            # every document scoring at least the want-th best score (ties included), then ordered exactly
+            threshold = np.partition(values, len(values) - want)[len(values) - want]
+            close = values >= threshold
+            candidates, values = candidates[close], values[close]
+        order = np.lexsort((date_rank[candidates], -values))[:want]
+        top = candidates[order]
+        scores.update(zip(top.tolist(), values[order].tolist(), strict=True))
+        ranked += top.tolist()
+        if len(ranked) < needed:
+            rest = group[~np.isin(group, top)] if len(top) else group
+            ranked += rest[: needed - len(ranked)].tolist()
+    return ranked[:needed], scores
 
 
 def _load_hits(snapshot: Snapshot, docnums, scores, parsed, with_snippets: bool) -> list[Hit]:

@@ -43,9 +43,21 @@ def _table() -> dict[int, int]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _lookup() -> list[int]:
+    """_table() as a list indexed by code point (up to its highest key; beyond, str.translate's IndexError
+    leaves a character as it is): str.translate looks a list up about 1.4x as fast as a dict, whose misses
+    (most characters) raise and catch a KeyError each."""
+    table = _table()
+    lookup = list(range(max(table) + 1))
+    for source, target in table.items():
+        lookup[source] = target
+    return lookup
+
+
 def normalise(text: str) -> str:
     """Return `text` folded for matching; always exactly as long as `text`."""
-    return text.translate(_table())
+    return text.translate(_lookup())
 
 
 @lru_cache(maxsize=1)

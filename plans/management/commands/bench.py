@@ -7,7 +7,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.benchmark.runner import ALL_PEERS, ENGINES, BenchConfig, format_report, run_benchmark
+from plans.benchmark.runner import (
+    ALL_PEERS,
+    ENGINES,
+    SKIPPABLE,
+    BenchConfig,
+    format_report,
+    run_benchmark,
+)
 
 
 def _sizes(raw: str) -> list[int]:
@@ -81,6 +88,23 @@ class Command(BaseCommand):
             default=2_500,
             help="above this size, skip icontains' recall pass (a substring scan is the truth by definition)",
         )
+        parser.add_argument(
+            "--whoosh-max-plans",
+            type=int,
+            default=20_000,
+            help="skip the Whoosh engine above this size (a rebuild of 100,000 plans spills ~200 GB of sort runs)",
+        )
+        parser.add_argument(
+            "--peer-max-plans",
+            type=int,
+            default=20_000,
+            help="skip the icontains peers above this size (every query scans every plan's text)",
+        )
+        parser.add_argument(
+            "--skip",
+            default="",
+            help=f"comma-separated engine tasks to leave out ({','.join(SKIPPABLE)}), e.g. at 100,000 plans",
+        )
         parser.add_argument("--port", type=int, default=8401, help="port on 127.0.0.1 for gunicorn")
         parser.add_argument("--no-loadtest", action="store_true", help="skip the 16-client load test")
         parser.add_argument("--loadtest-requests", type=int, default=800)
@@ -124,6 +148,9 @@ class Command(BaseCommand):
         engines = tuple(e.strip() for e in options["engines"].split(",") if e.strip())
         if not engines or set(engines) - set(ENGINES) or len(set(engines)) != len(engines):
             raise CommandError(f"--engines takes distinct names from {', '.join(ENGINES)}")
+        skip = tuple(t.strip() for t in options["skip"].split(",") if t.strip())
+        if set(skip) - set(SKIPPABLE):
+            raise CommandError(f"--skip takes names from {', '.join(SKIPPABLE)}")
         unknown = set(peers) - set(ALL_PEERS)
         if unknown:
             raise CommandError(f"unknown peers: {', '.join(sorted(unknown))} (known: {', '.join(ALL_PEERS)})")
@@ -146,6 +173,9 @@ class Command(BaseCommand):
             single_process_max_plans=options["single_process_max_plans"],
             real_load=options["real_load"],
             peer_quality_max_plans=options["peer_quality_max_plans"],
+            whoosh_max_plans=options["whoosh_max_plans"],
+            peer_max_plans=options["peer_max_plans"],
+            skip=skip,
             port=options["port"],
             loadtest=not options["no_loadtest"],
             loadtest_requests=options["loadtest_requests"],

@@ -117,3 +117,43 @@ def test_scores_equal_whooshs_on_several_segments_with_deleted_documents(make_pl
     with current_snapshot() as snapshot:
         assert len(snapshot.reader.reader.leaf_readers()) >= 2
     assert_same_scores()
+
+
+def test_the_array_ranking_gives_the_order_of_the_reference_ranking_on_every_page(make_plans):
+    """search() ranks with whole-array operations (_rank_array); _rank is the plain definition (score the
+    group, the best `needed` by score then date, the rest by date; plans where the terms stand together
+    first). Many ties (same texts, same scores) and several groups: the orders must be equal for any page."""
+    import random
+
+    import numpy as np
+
+    from plans.search.engine import _matched_array, _rank, _rank_array
+    from plans.search.query import parse_query, required_terms
+
+    rng = random.Random(5)
+    pieces = ["科技金融", "孵化器", "数字经济", "其他工作。", "科技", "金融孵化器"]
+    make_plans(
+        [
+            dict(
+                title=rng.choice(["科技金融规划", "工作要点", "孵化器建设"]),
+                text="".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12))),
+                year=2010 + rng.randrange(6),
+            )
+            for _ in range(60)
+        ]
+    )
+    with current_snapshot() as snapshot:
+        columns = snapshot.columns
+        for q in ["科技金融", "科技金融 孵化器", "孵化器 科技", "科技 金融 孵化器", "其他工作"]:
+            parsed = parse_query(q)
+            required = required_terms(parsed)
+            kept = _matched_array(snapshot, parsed)
+            kept = kept[np.argsort(columns.date_rank_array[kept])]
+            for needed in (1, 3, 10, 25, len(kept) + 5):
+                reference, reference_scores = _rank(
+                    snapshot, columns, parsed, required, kept.tolist(), needed
+                )
+                fast, fast_scores = _rank_array(snapshot, columns, required, kept, needed)
+                assert fast == reference[:needed], (q, needed)
+                assert fast_scores == {d: reference_scores[d] for d in fast if d in fast_scores}
+                assert set(fast_scores) <= set(reference_scores)

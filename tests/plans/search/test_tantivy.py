@@ -57,7 +57,7 @@ PUNCTUATED = ["鄂科发〔2024〕3号", "R&D投入(含a.b)", "[试行]办法\\�
 
 
 def test_terms_with_regex_metacharacters_are_matched_literally(make_plans, search_engine):
-    """Odd-length terms and single characters end in a Tantivy regex term: punctuation must stay literal."""
+    """Single characters are a Tantivy regex term, longer ones a phrase of pairs: punctuation must stay literal."""
     from plans.search import current_snapshot
     from plans.search.normalize import normalise
 
@@ -68,3 +68,64 @@ def test_terms_with_regex_metacharacters_are_matched_literally(make_plans, searc
         for term in terms:
             truth = {snapshot.columns.docnum_of[pk] for pk, text in texts.items() if normalise(term) in text}
             assert snapshot.term_docs(term) == truth, term
+
+
+@pytest.mark.django_db(transaction=True)  # the repair runs in the queue's thread: committed data
+def test_an_index_of_an_older_layout_is_rebuilt_instead_of_searched(make_plans, search_engine):
+    """An index written with other fields (the pairs from offsets 0 and 1 of an earlier layout) would be
+    searched field by field number with our schema: it is confirmed corrupt, and the repair rebuilds it."""
+    import os
+
+    import tantivy
+
+    from plans.search.indexing import wait_for_indexing
+    from plans.search.snapshot import hub
+
+    plans = make_plans([{"title": "甲", "text": "科技成果转化"}, {"title": "乙", "text": "数字经济"}])
+    assert wait_for_indexing(60)
+    engine = hub.engine
+    old = engine.root / "g-1"
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("plan_id", indexed=True, fast=True)
+    builder.add_text_field("even", tokenizer_name="whitespace", index_option="position")
+    builder.add_text_field("odd", tokenizer_name="whitespace", index_option="position")
+    old.mkdir()
+    writer = tantivy.Index(builder.build(), path=str(old)).writer(15_000_000, 1)
+    writer.commit()
+    writer.wait_merging_threads()
+    os.symlink(old.name, engine.root / "tmp-link")
+    os.replace(engine.root / "tmp-link", engine.root / "current")
+    hub.reset()
+
+    first = search(SearchParams(q="科技成果转化"))
+    assert first.count == 0 and first.notices  # not searched: the rebuild is announced
+    assert wait_for_indexing(timeout=60)
+    assert ids_for("科技成果转化") == {plans[0].pk}
+    assert hub.engine.folder != old
+
+
+def test_the_declared_field_names_are_the_schemas_fields_in_order(search_engine):
+    """The layout check compares an index's fields with FIELD_NAMES: it must be the schema's own list."""
+    import json
+
+    from plans.search.engines.tantivy import schema as fields
+    from plans.search.snapshot import hub
+
+    hub.engine.create_empty()
+    meta = json.loads((hub.engine.folder / "meta.json").read_text())
+    assert tuple(item["name"] for item in meta["schema"]) == fields.FIELD_NAMES
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2026-12-03T08:15:00+00:00", "2026-12-03T08:15:00.000001+00:00", "1999-02-28T23:59:59.999999+00:00"],
+)
+def test_updated_at_survives_the_integer_field_as_the_same_iso_text(moment, search_engine):
+    """check_index compares the column with updated_at.isoformat() from the database, character for character."""
+    from datetime import datetime
+
+    from plans.search.engines.tantivy.schema import updated_micros, updated_text
+
+    value = datetime.fromisoformat(moment)
+    assert updated_text(updated_micros(value)) == value.isoformat() == moment
+    assert updated_text(updated_micros(None)) == ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -36,11 +37,27 @@ logger = logging.getLogger(__name__)
 CURRENT = "current"
 LOCK_FILE = "writer.lock"
 WRITER_HEAP = 64_000_000  # bytes for the queue's small commits
-REBUILD_HEAP_PER_THREAD = 192_000_000  # a rebuild's writer: fewer, larger segments
+# A rebuild's writer, split among its threads: fewer, larger segments (one thread on 2 cores gets all of it, the
+# memory two threads had before, so a rebuild of 100,000 plans does not flush and merge twice as many segments)
+REBUILD_HEAP = 384_000_000
 WRITER_WAIT = 3600.0  # seconds to wait for another process's writer before the queue marks plans failed
 WAIT_LOG_EVERY = 10.0
 OPEN_ATTEMPTS = 3
 REBUILD_CHUNK = 64  # plans per job handed to a rebuild worker process
+
+
+def rebuild_split(procs: int) -> tuple[int, int]:
+    """(Tantivy's writer threads, worker processes for the Python part) of a rebuild given `procs` cores.
+
+    Half the cores index in Tantivy's threads, the rest run the Python part (normalising, jieba). Fewer
+    than two worker processes are no better than this process doing that part itself between reads (no
+    pickling of texts and views): on 2 cores, one writer thread and no worker processes used about 15 % less
+    CPU than two threads fed by two worker processes, and rebuilt the 704 real reports faster (measured
+    side by side, see docs/performance.md)."""
+    procs = max(1, int(procs))
+    threads = max(1, procs // 2)
+    workers = procs - threads
+    return threads, workers if workers >= 2 else 0
 
 
 def writer_wait() -> float:
@@ -99,6 +116,7 @@ class TantivyEngine:
                 else:
                     if not (folder / "meta.json").exists():
                         raise IndexMissing(f"no Tantivy index in {folder}")
+                    _check_layout(folder)
                     index = tantivy.Index.open(key)
                 self._indexes[key] = index
             return index
@@ -208,10 +226,10 @@ class TantivyEngine:
             folder = self._new_folder()
             try:
                 index = self._index(folder, create=True)
-                threads = max(1, min(int(procs), os.cpu_count() or 1))
-                writer = index.writer(REBUILD_HEAP_PER_THREAD * threads, threads)
+                threads, workers = rebuild_split(procs)
+                writer = index.writer(max(REBUILD_HEAP, 64_000_000 * threads), threads)
                 try:
-                    for doc in _documents(plans, procs):
+                    for doc in _documents(plans, workers):
                         writer.add_document(doc)
                         written += 1
                     writer.commit()
@@ -264,13 +282,27 @@ class TantivyEngine:
             self._indexes.clear()
 
 
-def _documents(plans: Iterable, procs: int) -> Iterator[tantivy.Document]:
-    """Tantivy documents of `plans`; with procs > 1 the Python part (normalising, jieba) runs in worker
-    processes while this one reads the database and feeds Tantivy's writer threads.
+def _check_layout(folder: Path) -> None:
+    """Raise IndexCorrupt when the index in `folder` was written with other fields than ours (an older
+    layout, e.g. the pairs from offsets 0 and 1) and not just fewer of them at the end: searching it would
+    read the wrong fields. The search and
+    the queue then schedule the repair, which rebuilds it."""
+    try:
+        names = tuple(item["name"] for item in json.loads((folder / "meta.json").read_text())["schema"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # unreadable now (a commit replacing it): Tantivy's own open decides
+    if names != fields.FIELD_NAMES[: len(names)] or not names:
+        # a prefix is fine: fields added last keep every earlier field's number (they then have no value)
+        raise IndexCorrupt(f"Tantivy index of an older layout in {folder} (fields {', '.join(names)})")
+
+
+def _documents(plans: Iterable, workers: int) -> Iterator[tantivy.Document]:
+    """Tantivy documents of `plans`; with `workers` > 0 the Python part (normalising, jieba) runs in that
+    many worker processes while this one reads the database and feeds Tantivy's writer threads.
 
     `plans` is read in this thread only (a queryset belongs to its thread's database connection), a few
     chunks ahead of the documents handed on, in order."""
-    if procs <= 1:
+    if workers <= 0:
         for plan in plans:
             yield fields.document(fields.tokenised(fields.plan_fields(plan)))
         return
@@ -278,7 +310,7 @@ def _documents(plans: Iterable, procs: int) -> Iterator[tantivy.Document]:
     from collections import deque
 
     context = multiprocessing.get_context("fork")
-    with context.Pool(procs) as pool:
+    with context.Pool(workers) as pool:
         pending: deque = deque()
 
         def finished():
@@ -290,7 +322,7 @@ def _documents(plans: Iterable, procs: int) -> Iterator[tantivy.Document]:
             # only title and text travel to a worker, only the analysed views come back
             job = pool.apply_async(_analysed_chunk, ([(item["title"], item["text"]) for item in chunk],))
             pending.append((chunk, job))
-            while len(pending) > 2 * procs:
+            while len(pending) > 2 * workers:
                 yield from finished()
         while pending:
             yield from finished()

@@ -5,12 +5,12 @@ does not, and every hit carries it in a fast field, so a term's documents are re
 the search (`order_by_field="plan_id"`) with no mapping in Python. The column lists are indexed by plan id
 (None where no live document has that id), which the snapshot's Columns accept as they are.
 
-Exact substring matching (`exact_query`): the normalised title + "\\n" + body is indexed twice as character
-pairs, from offset 0 (`even`) and from offset 1 (`odd`), with positions. A string s of n >= 2 characters
-occurring at offset p is, in the field of p's parity, the pairs s[0:2], s[2:4], ... at consecutive
-positions, ending (odd n) with a pair whose first character is s[-1] — a phrase query, or a regex phrase
-query for the last pair. One character is any pair that starts with it. The result equals the substring
-truth with no verification step (tests/plans/search compare it with str.find on generated and real text).
+Exact substring matching (`exact_query`): the normalised title + "\\n" + body is indexed as overlapping
+character pairs with positions (`grams`: the pair at position p is text[p:p+2]). A string s of n >= 2
+characters occurs at offset p exactly when the pairs s[0:2], s[2:4], ... stand at p, p+2, ... and, for an odd
+n, s[n-2:n] at p+n-2: one phrase query with offsets. One character is any pair that starts with it. The result
+equals the substring truth with no verification step (tests/plans/search compare it with str.find on generated
+and real text).
 
 Occurrence positions come from the stored text (Tantivy's Python API does not expose posting positions):
 the documents the phrase found are scanned with a regex of the term's variants (normalize.variant_starts),
@@ -50,23 +50,13 @@ def exact_query(term: str) -> tantivy.Query | None:
     term = fields.marked(term)
     schema = fields.schema()
     if len(term) == 1:
-        pattern = "(?s)" + rust_regex_literal(term) + ".?"
-        clauses = [tantivy.Query.regex_query(schema, field, pattern) for field in ("even", "odd")]
-    else:
-        pairs = [term[i : i + 2] for i in range(0, len(term), 2)]
-        clauses = [_pairs_query(schema, field, pairs) for field in ("even", "odd")]
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, clause) for clause in clauses])
-
-
-def _pairs_query(schema, field: str, pairs: list[str]) -> tantivy.Query:
-    if len(pairs[-1]) == 2:
-        if len(pairs) == 1:
-            return tantivy.Query.term_query(schema, field, pairs[0])
-        return tantivy.Query.phrase_query(schema, field, pairs)
-    # odd length: the last character begins the next pair of the text (or is the text's last character)
-    patterns = [rust_regex_literal(pair) for pair in pairs[:-1]]
-    patterns.append("(?s)" + rust_regex_literal(pairs[-1]) + ".?")
-    return tantivy.Query.regex_phrase_query(schema, field, patterns)
+        return tantivy.Query.regex_query(schema, "grams", "(?s)" + rust_regex_literal(term) + ".?")
+    if len(term) == 2:
+        return tantivy.Query.term_query(schema, "grams", term)
+    offsets = list(range(0, len(term) - 1, 2))
+    if len(term) % 2:
+        offsets.append(len(term) - 2)  # the last character: the pair ending the string, overlapping
+    return tantivy.Query.phrase_query(schema, "grams", [(at, term[at : at + 2]) for at in offsets])
 
 
 def ranking_clauses(terms: Sequence[str]) -> list[tantivy.Query]:
@@ -80,9 +70,8 @@ def ranking_clauses(terms: Sequence[str]) -> list[tantivy.Query]:
         if len(compact) >= 2 and len(term_words) != 1:
             marked = fields.marked(compact)
             for gram in dict.fromkeys(marked[i : i + 2] for i in range(len(marked) - 1)):
-                for field in ("even", "odd"):
-                    term_query = tantivy.Query.term_query(schema, field, gram, index_option="freq")
-                    clauses.append(tantivy.Query.boost_query(term_query, PAIR_BOOST))
+                term_query = tantivy.Query.term_query(schema, "grams", gram, index_option="freq")
+                clauses.append(tantivy.Query.boost_query(term_query, PAIR_BOOST))
         for word in dict.fromkeys(term_words):
             title = tantivy.Query.term_query(schema, "title_words", word, index_option="freq")
             clauses.append(tantivy.Query.boost_query(title, fields.TITLE_BOOST))
@@ -135,6 +124,12 @@ class TantivyReader:
             plan_ids[plan_id] = plan_id
             self._addresses[plan_id] = address
         lists: dict[str, list] = {"plan_ids": plan_ids}
+        updated = [""] * size
+        for (plan_id, _address), micros in zip(
+            hits, self.searcher.fast_field_values(fields.UPDATED_FIELD, addresses), strict=True
+        ):
+            updated[plan_id] = fields.updated_text(micros)
+        lists["updated"] = updated
         for column, field in fields.INTEGER_COLUMNS.items():
             values = [0] * size
             for (plan_id, _address), value in zip(
