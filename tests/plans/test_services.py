@@ -107,12 +107,14 @@ def test_assign_themes_rewrites_only_what_changed():
     talent = Theme.objects.get(name="科技人才")
     before = {row.pk: row.section.heading for row in SectionTheme.objects.filter(section__plan=plan)}
     touched = {row.section.heading for row in SectionTheme.objects.filter(section__plan=plan, theme=talent)}
-    talent.keywords = "院士"
+    # the talent theme moves from the 院士 section to the 科技保险 one (the plan's own themes, decided by its
+    # headings, stay as they were: the section rows are what changes)
+    talent.keywords = "保险"
     talent.save()
     assert services.plan_assign_themes(plan=plan) is True
     after = SectionTheme.objects.filter(section__plan=plan)
-    assert {row.section.heading for row in after.filter(theme=talent)} == {"院士"}
-    touched |= {"院士"}
+    assert {row.section.heading for row in after.filter(theme=talent)} == {"科技保险"}
+    touched |= {"科技保险"}
     # rows of sections whose themes did not change are the same rows (not deleted and inserted again)
     untouched_before = {pk for pk, heading in before.items() if heading not in touched}
     assert untouched_before and untouched_before <= set(after.values_list("pk", flat=True))
