@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -129,7 +129,7 @@ class DocumentCache:
         if nkey:
             document = self._lookup_number(nkey)
             if document is None:
-                document = CitedDocument.objects.create(
+                document = _create_document(
                     title=title[:300], doc_number=doc_number[:100], number_key=nkey, title_key=tkey,
                     plan_id=self.resolver.resolve(nkey, tkey),
                 )  # fmt: skip
@@ -144,9 +144,10 @@ class DocumentCache:
             return document
         document = self._lookup_title(tkey)
         if document is None:
-            document = CitedDocument.objects.create(
-                title=title[:300], title_key=tkey, plan_id=self.resolver.resolve("", tkey)
-            )
+            document = _create_document(
+                title=title[:300], doc_number="", number_key="", title_key=tkey,
+                plan_id=self.resolver.resolve("", tkey),
+            )  # fmt: skip
             self.by_title[tkey] = document
         return document
 
@@ -162,6 +163,22 @@ class DocumentCache:
             already = set(Citation.objects.filter(document=numbered).values_list("plan_id", flat=True))
             Citation.objects.filter(document=orphan).exclude(plan_id__in=already).update(document=numbered)
             orphan.delete()
+
+
+def _create_document(**fields) -> CitedDocument:
+    """A new cited document, or the one another transaction created under the same key meanwhile.
+
+    Two plans naming the same new document may be saved at once: both find no row, both insert, and the unique
+    constraint on the key (number, else title) makes the second insert wait for the first transaction and then
+    fail. The insert runs in a savepoint so that the failure leaves the plan's own transaction usable, and the
+    row the other transaction committed is read instead (a new statement sees it under READ COMMITTED)."""
+    try:
+        with transaction.atomic():
+            return CitedDocument.objects.create(**fields)
+    except IntegrityError:
+        if fields["number_key"]:
+            return CitedDocument.objects.get(number_key=fields["number_key"])
+        return CitedDocument.objects.get(title_key=fields["title_key"], number_key="")
 
 
 def _citations_of(plan: Plan, documents: DocumentCache) -> list[Citation]:
