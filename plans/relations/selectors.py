@@ -209,7 +209,10 @@ def _add_occurrences(plan: Plan, wanted: dict[int, ReusedPassage]) -> None:
     if plan.region_id is not None:
         members = members.exclude(region_id=plan.region_id)
     counts = dict(
-        members.order_by().values("group_id").annotate(n=Count("plan_id", distinct=True)).values_list("group_id", "n")
+        members.order_by()
+        .values("group_id")
+        .annotate(n=Count("plan_id", distinct=True))
+        .values_list("group_id", "n")
     )
     by_date = [
         F("plan__year").asc(nulls_last=True),

@@ -326,19 +326,27 @@ class GroupIndex:
 
 
 class MemoryGroupIndex(GroupIndex):
-    """The same lookups in dicts, for a rebuild that has every group in hand."""
+    """The same lookups in dicts, for a rebuild that has every group in hand. Kept compact because it holds
+    every group of the collection: a band key maps to its first group as a plain int (most keys have one),
+    and only keys shared by several groups get a list."""
 
     def __init__(self, writer: RowWriter | None = None):
         super().__init__(writer)
         self.hashes: dict[str, int] = {}
-        self.bands: dict[int, set[int]] = defaultdict(set)
+        self.first_band: dict[int, int] = {}
+        self.more_bands: dict[int, list[int]] = {}
         self.cores: dict[int, str] = {}
 
     def by_hash(self, hashes):
         return {h: self.hashes[h] for h in hashes if h in self.hashes}
 
     def candidates(self, keys):
-        return {k: self.bands[k] for k in keys if k in self.bands}
+        found = {}
+        for key in keys:
+            first = self.first_band.get(key)
+            if first is not None:
+                found[key] = {first, *self.more_bands.get(key, ())}
+        return found
 
     def contents(self, group_ids):
         return {g: self.cores[g] for g in group_ids}
@@ -347,7 +355,8 @@ class MemoryGroupIndex(GroupIndex):
         self.hashes[text_hash] = group_id
         self.cores[group_id] = core
         for key in keys:
-            self.bands[key].add(group_id)
+            if self.first_band.setdefault(key, group_id) != group_id:
+                self.more_bands.setdefault(key, []).append(group_id)
 
 
 def _store_passages(plan: Plan, index: GroupIndex) -> set[int]:
@@ -534,7 +543,14 @@ def rebuild_relations(*, progress: Callable[[int, int], None] | None = None) -> 
         if progress:
             progress(done, len(ids))
     index.writer.flush()
+    del index, documents  # the rebuild's lookups, before the counts are taken
     recount_groups()
+    if connection.vendor == "postgresql":
+        # Every row of these tables is new: without fresh statistics the planner may scan where the pages and
+        # the next ingest expect index lookups (autovacuum would get there, later).
+        with connection.cursor() as cursor:
+            for model in (PassageGroup, PassageBand, Passage, Citation, CitedDocument, PlanKey):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RebuildReport(
         plans=len(ids),
         passages=Passage.objects.count(),
