@@ -202,35 +202,39 @@ class PlanReuse:
 def _add_occurrences(plan: Plan, wanted: dict[int, ReusedPassage]) -> None:
     """For each group, the earliest OCCURRENCES_SHOWN plans of other regions and how many more there are.
 
-    Both are answered inside the database from the (group, region, plan) index: a count per group, and the
-    first plans per group ranked by date (DENSE_RANK, so a plan with two passages in a group counts once).
-    Only the shown plans come back to Python, however many plans share a passage."""
+    One query over the (group, region, plan) index: the members of other regions ranked by date with
+    DENSE_RANK (plan id last, so a plan with two passages in a group counts once), and ranked again the other
+    way, so that on any row rank + reverse rank - 1 is the number of plans in the group. Only the shown plans
+    come back to Python, however many plans share a passage."""
     members = Passage.objects.filter(group_id__in=list(wanted)).exclude(region=None)
     if plan.region_id is not None:
         members = members.exclude(region_id=plan.region_id)
-    counts = dict(
-        members.order_by()
-        .values("group_id")
-        .annotate(n=Count("plan_id", distinct=True))
-        .values_list("group_id", "n")
-    )
-    by_date = [
-        F("plan__year").asc(nulls_last=True),
-        F("plan__published_on").asc(nulls_last=True),
-        F("plan_id").asc(),
-    ]
+    fields = ("plan__year", "plan__published_on", "plan_id")
     ranked = (
-        members.annotate(rank=Window(DenseRank(), partition_by=[F("group_id")], order_by=by_date))
+        members.annotate(
+            rank=Window(
+                DenseRank(),
+                partition_by=[F("group_id")],
+                order_by=[F(f).asc(nulls_last=True) for f in fields],
+            ),
+            reverse=Window(
+                DenseRank(),
+                partition_by=[F("group_id")],
+                order_by=[F(f).desc(nulls_first=True) for f in fields],
+            ),
+        )
         .filter(rank__lte=OCCURRENCES_SHOWN)
-        .values_list("group_id", "rank", "plan_id", "plan__title", "plan__region__name", "plan__year")
+        .values_list(
+            "group_id", "rank", "reverse", "plan_id", "plan__title", "plan__region__name", "plan__year"
+        )
     )
     seen: set[tuple[int, int]] = set()
-    for group, _rank, plan_id, title, region, year in sorted(ranked.order_by(), key=lambda row: row[:2]):
+    for group, rank, reverse, plan_id, title, region, year in sorted(ranked.order_by(), key=lambda r: r[:2]):
+        passage = wanted[group]
         if (group, plan_id) not in seen:
             seen.add((group, plan_id))
-            wanted[group].others.append(Occurrence(plan_id, title, region, year))
-    for group, passage in wanted.items():
-        passage.more = counts.get(group, 0) - len(passage.others)
+            passage.others.append(Occurrence(plan_id, title, region, year))
+        passage.more = rank + reverse - 1 - len(passage.others)
 
 
 def plan_reuse(plan: Plan, threshold: int | None = None) -> PlanReuse:
