@@ -117,7 +117,9 @@ class Passage(models.Model):
     class Meta:
         app_label = "plans"
         ordering = ["plan_id", "start"]
-        indexes = [models.Index(fields=["group", "plan"]), models.Index(fields=["group", "region", "plan"])]
+        # (group, region, plan) also answers every lookup by group alone; a second index would only slow the
+        # rebuild's inserts.
+        indexes = [models.Index(fields=["group", "region", "plan"])]
 
     def __str__(self) -> str:
         return f"{self.plan_id}[{self.start}:{self.end}]"
