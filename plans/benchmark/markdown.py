@@ -208,6 +208,43 @@ def syntax_table(record: dict) -> list[str]:
     return out
 
 
+def relations_table(record: dict) -> list[str]:
+    """The relations (issue 16): the plan page with them, its parts, one plan ingested, the full rebuild."""
+    relations = record.get("relations")
+    if not relations:
+        return []
+    rows = []
+    for key, label in (
+        ("plan_page_first_ms", "plan page with its relations, first visit"),
+        ("plan_page_repeated_ms", "plan page, repeated"),
+        ("plan_json_ms", "plan JSON (`cites`, `cited_by`), first"),
+        ("plan_json_repeated_ms", "plan JSON, repeated"),
+        ("relation_part_ms", "its relation part alone (previous year, cites, cited_by, reuse marks)"),
+        ("related_part_ms", "its related plans alone (search engine, first asking)"),
+    ):
+        stats = relations.get(key)
+        if stats:
+            rows.append([label, _ms(stats.get("p50")), _ms(stats.get("p95")), stats.get("n")])
+    for key, label in (
+        ("ingest_one_plan_s", "ingest of one new plan with its relations (s)"),
+        ("relations_of_one_plan_s", "its relations alone (s)"),
+    ):
+        stats = relations.get(key)
+        if stats:
+            rows.append([label, _num(stats.get("p50")), f"max {_num(stats.get('max'))}", stats.get("n")])
+    rebuild = relations.get("rebuild") or {}
+    lines = _table(["relations", "p50 (ms)", "p95 (ms)", "n"], rows)
+    if rebuild:
+        lines += [
+            "",
+            f"Full rebuild (`rebuild_relations`): {_num(rebuild.get('seconds'), '{:,.1f}')} s for"
+            f" {rebuild.get('plans')} plans ({rebuild.get('passages')} passages in {rebuild.get('groups')} groups,"
+            f" {rebuild.get('documents')} cited documents, {rebuild.get('citations')} citations), peak"
+            f" {_num(rebuild.get('max_rss_mb'), '{:,.0f}')} MB RSS.",
+        ]
+    return lines
+
+
 def markdown_report(report: dict) -> str:
     """Every size of a benchmark report as Markdown."""
     machine = report.get("machine", {})
@@ -238,6 +275,8 @@ def markdown_report(report: dict) -> str:
             *kinds_table(record),
             "",
             *syntax_table(record),
+            *relations_table(record),
+            "",
             *other_figures(record),
         ]
     return "\n".join(out) + "\n"

@@ -1,9 +1,11 @@
 """The relations benchmark (issue 16): full rebuild, the plan page with its relations, one plan ingested.
 
 Runs in a benchmark child process on a loaded database (worker task "relations"):
-  - rebuild: plans.relations.services.rebuild_relations() over every plan, timed, with row counts;
+  - rebuild: plans.relations.services.rebuild_relations() over every plan, timed, with row counts and the
+    process's peak memory (the rebuild is the child's first heavy step, so the peak is the rebuild's);
   - plan page: GET /plans/<id>/ through Django's test client for a seeded sample of plans, first visit and
-    repeated, beside the same pages' relation part alone (plans.relations.selectors) and the page's JSON;
+    repeated, the page's JSON first and repeated, and beside them the relation part alone
+    (plans.relations.selectors) and the related plans from the search engine alone;
   - ingest: new plans made from stored ones (one sentence dropped, one added, so each is new and shares most
     passages with its source) through plans.ingest.ingest_bytes, which computes their relations in the same
     transaction; and update_plan_relations alone on each.
@@ -12,6 +14,7 @@ Runs in a benchmark child process on a loaded database (worker task "relations")
 from __future__ import annotations
 
 import random
+import resource
 import time
 
 from django.test import Client
@@ -49,6 +52,21 @@ def _relation_part(ids: list[int]) -> dict:
     return summarize(times)
 
 
+def _related_part(ids: list[int]) -> dict:
+    """The related plans of the page (the search engine's part), each plan's first asking in this generation."""
+    from plans import search
+    from plans.models import Plan
+
+    search.clear_term_cache()
+    times = []
+    for pk in ids:
+        plan = Plan.objects.select_related("region").get(pk=pk)
+        start = time.perf_counter()
+        search.related_plans(plan, limit=5)
+        times.append((time.perf_counter() - start) * 1000)
+    return summarize(times)
+
+
 def _new_texts(rng: random.Random, count: int) -> list[tuple[str, str | None, int | None, str]]:
     """(text, region, year, name): stored plans with their third sentence dropped and a new one added."""
     from plans.models import Plan
@@ -76,6 +94,7 @@ def task_relations(spec: dict, result: dict, say) -> None:
     from plans.ingest import Overrides, ingest_bytes
     from plans.models import Plan
     from plans.relations.services import rebuild_relations, update_plan_relations
+    from plans.search import clear_term_cache
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages link hashed static files
     entry: dict = {}
@@ -88,6 +107,7 @@ def task_relations(spec: dict, result: dict, say) -> None:
         "groups": report.groups,
         "documents": report.documents,
         "citations": report.citations,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     say(
         spec,
@@ -97,10 +117,15 @@ def task_relations(spec: dict, result: dict, say) -> None:
     rng = random.Random(spec.get("seed", 1))
     ids = list(Plan.objects.values_list("pk", flat=True))
     sample = rng.sample(ids, min(PAGE_SAMPLE, len(ids)))
+    # Related plans are remembered per index generation: the snapshot's memo is emptied before they are timed
+    # alone and again before the first visits, so that both are first askings.
+    entry["related_part_ms"] = _related_part(sample)
+    clear_term_cache()
     client = Client(HTTP_HOST="127.0.0.1")
     entry["plan_page_first_ms"] = _timed_pages(client, sample)
     entry["plan_page_repeated_ms"] = _timed_pages(client, sample)
     entry["plan_json_ms"] = _timed_pages(client, sample, "?format=json")
+    entry["plan_json_repeated_ms"] = _timed_pages(client, sample, "?format=json")
     entry["relation_part_ms"] = _relation_part(sample)
     say(
         spec,

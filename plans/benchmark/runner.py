@@ -470,13 +470,16 @@ def _relations_lines(relations: dict | None) -> list[str]:
     lines = [
         f"relations rebuild: {_fmt(rebuild.get('seconds'))} s for {rebuild.get('plans')} plans"
         f" ({rebuild.get('passages')} passages in {rebuild.get('groups')} groups,"
-        f" {rebuild.get('documents')} cited documents, {rebuild.get('citations')} citations)"
+        f" {rebuild.get('documents')} cited documents, {rebuild.get('citations')} citations;"
+        f" peak {_fmt(rebuild.get('max_rss_mb'))} MB RSS)"
     ]
     for key, label in (
         ("plan_page_first_ms", "plan page, first visit"),
         ("plan_page_repeated_ms", "plan page, repeated"),
-        ("plan_json_ms", "plan JSON"),
+        ("plan_json_ms", "plan JSON, first"),
+        ("plan_json_repeated_ms", "plan JSON, repeated"),
         ("relation_part_ms", "its relations alone"),
+        ("related_part_ms", "related plans alone"),
     ):
         if key in relations:
             stats = relations[key]

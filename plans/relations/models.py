@@ -106,13 +106,20 @@ class Passage(models.Model):
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="passages")
     group = models.ForeignKey(PassageGroup, on_delete=models.CASCADE, related_name="passages")
+    # The plan's region, copied so that "does another plan of this region share the group" is one probe of
+    # the (group, region, plan) index: a new plan updates its groups' counts without counting their members.
+    region = models.ForeignKey(
+        "plans.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
 
     class Meta:
         app_label = "plans"
         ordering = ["plan_id", "start"]
-        indexes = [models.Index(fields=["group", "plan"])]
+        # (group, region, plan) also answers every lookup by group alone; a second index would only slow the
+        # rebuild's inserts.
+        indexes = [models.Index(fields=["group", "region", "plan"])]
 
     def __str__(self) -> str:
         return f"{self.plan_id}[{self.start}:{self.end}]"

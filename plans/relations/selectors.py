@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Window
+from django.db.models.functions import DenseRank
 
 from plans.models import Citation, CitedDocument, Passage, PassageGroup, Plan, Region
 from plans.relations import reuse
@@ -165,7 +165,8 @@ def _with_breakdown(documents: Sequence[CitedDocument], citing_limit: int | None
 
 def boilerplate_threshold() -> int:
     """Regions a passage must reach to be boilerplate in the collection as it is now."""
-    regions = Plan.objects.exclude(region=None).values("region").distinct().count()
+    # One probe of the plans' region index per region, not a scan of the plans.
+    regions = Region.objects.filter(Exists(Plan.objects.filter(region=OuterRef("pk")))).count()
     return reuse.boilerplate_min_regions(regions)
 
 
@@ -198,6 +199,44 @@ class PlanReuse:
         return {p.text: p for p in self.reused}
 
 
+def _add_occurrences(plan: Plan, wanted: dict[int, ReusedPassage]) -> None:
+    """For each group, the earliest OCCURRENCES_SHOWN plans of other regions and how many more there are.
+
+    One query over the (group, region, plan) index: the members of other regions ranked by date with
+    DENSE_RANK (plan id last, so a plan with two passages in a group counts once), and ranked again the other
+    way, so that on any row rank + reverse rank - 1 is the number of plans in the group. Only the shown plans
+    come back to Python, however many plans share a passage."""
+    members = Passage.objects.filter(group_id__in=list(wanted)).exclude(region=None)
+    if plan.region_id is not None:
+        members = members.exclude(region_id=plan.region_id)
+    fields = ("plan__year", "plan__published_on", "plan_id")
+    ranked = (
+        members.annotate(
+            rank=Window(
+                DenseRank(),
+                partition_by=[F("group_id")],
+                order_by=[F(f).asc(nulls_last=True) for f in fields],
+            ),
+            reverse=Window(
+                DenseRank(),
+                partition_by=[F("group_id")],
+                order_by=[F(f).desc(nulls_first=True) for f in fields],
+            ),
+        )
+        .filter(rank__lte=OCCURRENCES_SHOWN)
+        .values_list(
+            "group_id", "rank", "reverse", "plan_id", "plan__title", "plan__region__name", "plan__year"
+        )
+    )
+    seen: set[tuple[int, int]] = set()
+    for group, rank, reverse, plan_id, title, region, year in sorted(ranked.order_by(), key=lambda r: r[:2]):
+        passage = wanted[group]
+        if (group, plan_id) not in seen:
+            seen.add((group, plan_id))
+            passage.others.append(Occurrence(plan_id, title, region, year))
+        passage.more = rank + reverse - 1 - len(passage.others)
+
+
 def plan_reuse(plan: Plan, threshold: int | None = None) -> PlanReuse:
     """The plan's passages also found in plans of other regions (earliest first), and its boilerplate."""
     threshold = boilerplate_threshold() if threshold is None else threshold
@@ -215,34 +254,7 @@ def plan_reuse(plan: Plan, threshold: int | None = None) -> PlanReuse:
             wanted[group] = passage
             reused.append(passage)
     if wanted:
-        # Two narrow queries instead of one join ordered by date: (group, plan) pairs from the (group, plan)
-        # index, then the few plans' metadata; region filter and date order in Python.
-        pairs = set(
-            Passage.objects.filter(group_id__in=list(wanted))
-            .exclude(plan_id=plan.pk)
-            .values_list("group_id", "plan_id")
-        )
-        plans = {
-            row[0]: row
-            for row in Plan.objects.filter(pk__in={plan_id for _, plan_id in pairs})
-            .exclude(region=None)
-            .values_list("pk", "title", "region__name", "year", "published_on", "region_id")
-        }
-
-        def date_key(plan_id: int):
-            _, _, _, year, published, _ = plans[plan_id]
-            return (year is None, year or 0, published is None, published or datetime.date.min, plan_id)
-
-        for group, plan_id in sorted(
-            ((g, p) for g, p in pairs if p in plans and plans[p][5] != plan.region_id),
-            key=lambda gp: date_key(gp[1]),
-        ):
-            passage = wanted[group]
-            if len(passage.others) < OCCURRENCES_SHOWN:
-                pk, title, region, year, _, _ = plans[plan_id]
-                passage.others.append(Occurrence(pk, title, region, year))
-            else:
-                passage.more += 1
+        _add_occurrences(plan, wanted)
         reused = [p for p in reused if p.others]
     return PlanReuse(reused, boilerplate, threshold)
 

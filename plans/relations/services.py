@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from plans.models import Citation, CitedDocument, Passage, PassageBand, PassageGroup, Plan, PlanKey
@@ -129,7 +129,7 @@ class DocumentCache:
         if nkey:
             document = self._lookup_number(nkey)
             if document is None:
-                document = CitedDocument.objects.create(
+                document = _create_document(
                     title=title[:300], doc_number=doc_number[:100], number_key=nkey, title_key=tkey,
                     plan_id=self.resolver.resolve(nkey, tkey),
                 )  # fmt: skip
@@ -144,9 +144,10 @@ class DocumentCache:
             return document
         document = self._lookup_title(tkey)
         if document is None:
-            document = CitedDocument.objects.create(
-                title=title[:300], title_key=tkey, plan_id=self.resolver.resolve("", tkey)
-            )
+            document = _create_document(
+                title=title[:300], doc_number="", number_key="", title_key=tkey,
+                plan_id=self.resolver.resolve("", tkey),
+            )  # fmt: skip
             self.by_title[tkey] = document
         return document
 
@@ -162,6 +163,22 @@ class DocumentCache:
             already = set(Citation.objects.filter(document=numbered).values_list("plan_id", flat=True))
             Citation.objects.filter(document=orphan).exclude(plan_id__in=already).update(document=numbered)
             orphan.delete()
+
+
+def _create_document(**fields) -> CitedDocument:
+    """A new cited document, or the one another transaction created under the same key meanwhile.
+
+    Two plans naming the same new document may be saved at once: both find no row, both insert, and the unique
+    constraint on the key (number, else title) makes the second insert wait for the first transaction and then
+    fail. The insert runs in a savepoint so that the failure leaves the plan's own transaction usable, and the
+    row the other transaction committed is read instead (a new statement sees it under READ COMMITTED)."""
+    try:
+        with transaction.atomic():
+            return CitedDocument.objects.create(**fields)
+    except IntegrityError:
+        if fields["number_key"]:
+            return CitedDocument.objects.get(number_key=fields["number_key"])
+        return CitedDocument.objects.get(title_key=fields["title_key"], number_key="")
 
 
 def _citations_of(plan: Plan, documents: DocumentCache) -> list[Citation]:
@@ -217,6 +234,9 @@ def insert_rows(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
             )
 
 
+PASSAGE_COLUMNS = ("plan", "group", "region", "start", "end")
+
+
 class RowWriter:
     """Writes the rows of new groups, bands and passages now (one plan at a time); returns the new group ids."""
 
@@ -227,8 +247,8 @@ class RowWriter:
     def bands(self, rows: list[tuple[int, int]]) -> None:
         insert_rows(PassageBand, ("key", "group"), rows)
 
-    def passages(self, rows: list[tuple[int, int, int, int]]) -> None:
-        insert_rows(Passage, ("plan", "group", "start", "end"), rows)
+    def passages(self, rows: list[tuple[int, int, int | None, int, int]]) -> None:
+        insert_rows(Passage, PASSAGE_COLUMNS, rows)
 
     def flush(self) -> None:
         """Nothing is held back."""
@@ -265,7 +285,7 @@ class BatchWriter(RowWriter):
         columns = {
             PassageGroup: ("id", "text", "text_hash", "plan_count", "region_count"),
             PassageBand: ("key", "group"),
-            Passage: ("plan", "group", "start", "end"),
+            Passage: PASSAGE_COLUMNS,
         }
         for model in (PassageGroup, PassageBand, Passage):  # groups first: the others point at them
             insert_rows(model, columns[model], self.pending[model])
@@ -306,19 +326,27 @@ class GroupIndex:
 
 
 class MemoryGroupIndex(GroupIndex):
-    """The same lookups in dicts, for a rebuild that has every group in hand."""
+    """The same lookups in dicts, for a rebuild that has every group in hand. Kept compact because it holds
+    every group of the collection: a band key maps to its first group as a plain int (most keys have one),
+    and only keys shared by several groups get a list."""
 
     def __init__(self, writer: RowWriter | None = None):
         super().__init__(writer)
         self.hashes: dict[str, int] = {}
-        self.bands: dict[int, set[int]] = defaultdict(set)
+        self.first_band: dict[int, int] = {}
+        self.more_bands: dict[int, list[int]] = {}
         self.cores: dict[int, str] = {}
 
     def by_hash(self, hashes):
         return {h: self.hashes[h] for h in hashes if h in self.hashes}
 
     def candidates(self, keys):
-        return {k: self.bands[k] for k in keys if k in self.bands}
+        found = {}
+        for key in keys:
+            first = self.first_band.get(key)
+            if first is not None:
+                found[key] = {first, *self.more_bands.get(key, ())}
+        return found
 
     def contents(self, group_ids):
         return {g: self.cores[g] for g in group_ids}
@@ -327,7 +355,8 @@ class MemoryGroupIndex(GroupIndex):
         self.hashes[text_hash] = group_id
         self.cores[group_id] = core
         for key in keys:
-            self.bands[key].add(group_id)
+            if self.first_band.setdefault(key, group_id) != group_id:
+                self.more_bands.setdefault(key, []).append(group_id)
 
 
 def _store_passages(plan: Plan, index: GroupIndex) -> set[int]:
@@ -381,7 +410,10 @@ def _store_passages(plan: Plan, index: GroupIndex) -> set[int]:
         index.added(gid, text_hash, core, keys)
     group_ids = [gid if kind == "old" else created[gid] for kind, gid in assigned]
     index.writer.passages(
-        [(plan.pk, gid, item.start, item.end) for item, gid in zip(items, group_ids, strict=True)]
+        [
+            (plan.pk, gid, plan.region_id, item.start, item.end)
+            for item, gid in zip(items, group_ids, strict=True)
+        ]
     )
     return set(group_ids)
 
@@ -391,7 +423,7 @@ def recount_groups(group_ids: Iterable[int] | None = None) -> None:
     without passages are deleted."""
     members = Passage.objects.filter(group=OuterRef("pk")).order_by().values("group")
     plans = members.annotate(n=Count("plan", distinct=True)).values("n")
-    regions = members.annotate(n=Count("plan__region", distinct=True)).values("n")
+    regions = members.annotate(n=Count("region", distinct=True)).values("n")
     groups = PassageGroup.objects.all()
     ids = None if group_ids is None else sorted(set(group_ids))
     batches = [groups] if ids is None else [groups.filter(pk__in=chunk) for chunk in _chunked(ids)]
@@ -403,11 +435,33 @@ def recount_groups(group_ids: Iterable[int] | None = None) -> None:
         batch.filter(plan_count=0).delete()
 
 
+def count_membership(plan: Plan, groups: Iterable[int], delta: int) -> None:
+    """`plan` joined (delta +1) or left (-1) these groups: their plan count moves by one, their region count
+    too unless another plan of its region is (still) in the group, which is one probe of the (group, region,
+    plan) index. Groups left without plans are deleted. Counting the members instead would cost as much as
+    the largest groups (boilerplate is in nearly every plan)."""
+    ids = sorted(set(groups))
+    if not ids:
+        return
+    if plan.region_id is None:
+        region_change = Value(0)
+    else:
+        others = Passage.objects.filter(group=OuterRef("pk"), region_id=plan.region_id).exclude(plan=plan)
+        region_change = Case(When(Exists(others), then=Value(0)), default=Value(delta))
+    for chunk in _chunked(ids):
+        batch = PassageGroup.objects.filter(pk__in=chunk)
+        batch.update(plan_count=F("plan_count") + delta, region_count=F("region_count") + region_change)
+        if delta < 0:
+            batch.filter(plan_count__lte=0).delete()
+
+
 def _update_passages(plan: Plan) -> None:
     before = set(Passage.objects.filter(plan=plan).values_list("group_id", flat=True))
     Passage.objects.filter(plan=plan).delete()
     used = _store_passages(plan, GroupIndex())
-    recount_groups(before | used)
+    # Counted after the plan's rows are in place: a group it left is checked against the plans still there.
+    count_membership(plan, before - used, -1)
+    count_membership(plan, used - before, +1)
 
 
 # ------------------------------------------------------------------------------------------ the public API
@@ -425,7 +479,10 @@ def update_plan_relations(*, plan: Plan) -> None:
 def plan_metadata_changed(*, plan: Plan) -> None:
     """A plan's title, number or region changed without its text: keys, links and the region counts."""
     _update_keys(plan)
-    recount_groups(set(Passage.objects.filter(plan=plan).values_list("group_id", flat=True)))
+    passages = Passage.objects.filter(plan=plan)
+    if passages.exclude(region_id=plan.region_id).exists():  # its region changed: the copies and the counts
+        passages.update(region_id=plan.region_id)
+        recount_groups(set(passages.values_list("group_id", flat=True)))
 
 
 @transaction.atomic
@@ -435,10 +492,10 @@ def remove_plan_relations(*, plan: Plan) -> None:
     groups = set(Passage.objects.filter(plan=plan).values_list("group_id", flat=True))
     documents = set(Citation.objects.filter(plan=plan).values_list("document_id", flat=True))
     Passage.objects.filter(plan=plan).delete()
+    count_membership(plan, groups, -1)
     Citation.objects.filter(plan=plan).delete()
     keys = set(PlanKey.objects.filter(plan=plan).values_list("key", flat=True))
     PlanKey.objects.filter(plan=plan).delete()
-    recount_groups(groups)
     _drop_uncited(documents)
     _relink_documents(plan, keys)
 
@@ -480,13 +537,20 @@ def rebuild_relations(*, progress: Callable[[int, int], None] | None = None) -> 
         Plan.objects.order_by(*(F(f).asc(nulls_last=True) for f in order)).values_list("pk", flat=True)
     )
     for done, pk in enumerate(ids, start=1):
-        plan = Plan.objects.only("pk", "text").get(pk=pk)
+        plan = Plan.objects.only("pk", "text", "region").get(pk=pk)
         Citation.objects.bulk_create(_citations_of(plan, documents))
         _store_passages(plan, index)
         if progress:
             progress(done, len(ids))
     index.writer.flush()
+    del index, documents  # the rebuild's lookups, before the counts are taken
     recount_groups()
+    if connection.vendor == "postgresql":
+        # Every row of these tables is new: without fresh statistics the planner may scan where the pages and
+        # the next ingest expect index lookups (autovacuum would get there, later).
+        with connection.cursor() as cursor:
+            for model in (PassageGroup, PassageBand, Passage, Citation, CitedDocument, PlanKey):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return RebuildReport(
         plans=len(ids),
         passages=Passage.objects.count(),

@@ -38,11 +38,17 @@ def related_plans(plan, limit: int = 5) -> list:
         if snapshot is None:
             return []
         columns = snapshot.columns
-        terms = key_terms(plan.text, snapshot)
-        themes = [theme.name for theme in plan.themes.all()]
-        if not terms and not themes:
-            return []
-        candidates = snapshot.reader.similar(terms, themes, limit * 4 + 10)
+        themes = tuple(sorted(theme.name for theme in plan.themes.all()))
+
+        def compute() -> list[int]:
+            terms = key_terms(plan.text, snapshot)
+            if not terms and not themes:
+                return []
+            return snapshot.reader.similar(terms, list(themes), limit * 4 + 10)
+
+        # The scoring reads the postings of the plan's key terms, which grow with the collection: remembered
+        # for this index generation (a new plan indexed starts a new one), so a plan page seen again is cheap.
+        candidates = snapshot.memo(("related", plan.pk, plan.checksum, themes, limit), compute)
     region = plan.region.name if plan.region_id else ""
     chosen: list[int] = []
     for docnum in candidates:

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from plans import services
-from plans.models import Passage, Plan
+from plans.models import Passage, PassageGroup, Plan
 from plans.relations import reuse
 from plans.relations.services import rebuild_relations
 from plans.relations.text import content
@@ -51,6 +51,23 @@ def _partition() -> set[frozenset[tuple[int, int]]]:
     for plan_id, start, group in Passage.objects.values_list("plan_id", "start", "group_id"):
         groups.setdefault(group, set()).add((plan_id, start))
     return {frozenset(members) for members in groups.values()}
+
+
+def _counts_match_the_members() -> None:
+    """Every group's plan and region counts (kept incrementally) equal a count of its members' plans and their
+    regions read from the plans themselves; no group is left empty."""
+    members: dict[int, set[int]] = {}
+    for group, plan_id in Passage.objects.values_list("group_id", "plan_id"):
+        members.setdefault(group, set()).add(plan_id)
+    region_of = dict(Plan.objects.values_list("pk", "region_id"))
+    for plan_id, region in Passage.objects.values_list("plan_id", "region_id"):
+        assert region == region_of[plan_id]  # the copy follows the plan's region
+    kept = {g: (p, r) for g, p, r in PassageGroup.objects.values_list("pk", "plan_count", "region_count")}
+    expected = {
+        g: (len(plans), len({region_of[p] for p in plans if region_of[p] is not None}))
+        for g, plans in members.items()
+    }
+    assert kept == expected
 
 
 def test_passages_are_sentences_of_twenty_letters_or_more():
@@ -119,6 +136,7 @@ def test_found_passages_match_a_brute_force_oracle(collection):
 
 
 def test_incremental_equals_rebuild_and_command(collection, capsys):
+    _counts_match_the_members()
     before = _partition()
     report = rebuild_relations()
     assert report.plans == 4 and _partition() == before
@@ -130,12 +148,14 @@ def test_incremental_equals_rebuild_and_command(collection, capsys):
 def test_delete_and_region_change_update_counts(collection, client):
     plans, shared = collection["plans"], collection["shared"]
     services.plan_update(plan=plans["江西"], region=plans["湖北"].region)
+    _counts_match_the_members()
     data = client.get("/reuse/?region=湖北&region=广东&format=json").json()
     assert data["results"] == []
     page = client.get(f"/plans/{plans['湖北'].pk}/").content.decode()
     assert f'<span class="reused">{shared}</span>' not in page  # same region now: not reuse between regions
     services.plan_delete(plan=plans["江西"])
     assert Passage.objects.filter(plan_id=plans["江西"].pk).count() == 0
+    _counts_match_the_members()
     assert client.get("/reuse/?region=湖北&format=json").json()["results"] == []
 
 
