@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0005_relations'),
+        ('plans', '0006_themeshare_headed'),
     ]
 
     operations = [
