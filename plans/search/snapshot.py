@@ -291,6 +291,9 @@ class Snapshot:
             self._memo_weight = 0
             if columns is not None:
                 self._remember("columns", columns)
+        forget = getattr(self.reader, "forget", None)
+        if forget is not None:  # a reader's own cache of stored documents: a fresh generation has none either
+            forget()
 
     # --- the primitives ------------------------------------------------------------------------------------
 

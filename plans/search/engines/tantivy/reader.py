@@ -321,6 +321,11 @@ class TantivyReader:
             return []
         return [plan_id for _score, plan_id in self._scored(_should(clauses), limit)]
 
+    def forget(self) -> None:
+        """Drop the decoded documents kept (Snapshot.forget: benchmarks measuring first-time queries)."""
+        with self._lock:
+            self._documents.clear()
+
     def close(self) -> None:
         """Nothing to free by hand: the searcher's files are released when the last reference goes."""
         with self._lock:
