@@ -164,6 +164,8 @@ def check_texts_against_database(terms, *, from_file: bool):
             truth = {pk: starts for pk, starts in truth.items() if starts}
             assert snapshot.term_positions(term) == truth, term
         assert snapshot.terms_positions(terms) == {t: snapshot.term_positions(t) for t in terms}
+        some = sorted(live)[::2]
+        assert snapshot.terms_positions(terms, some) == {t: snapshot.term_positions(t, some) for t in terms}
         documents = snapshot.documents(sorted(live))
         for pk in live:
             assert documents[pk].title_and_body == joined[pk]
