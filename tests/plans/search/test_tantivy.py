@@ -244,11 +244,15 @@ def test_records_appended_by_a_write_that_never_committed_are_not_read(make_plan
     check_texts_against_database(["科技", "不同"], from_file=True)
 
 
-def test_a_rebuild_writes_a_fresh_text_file(make_plans, search_engine):
+@pytest.mark.parametrize("procs", [1, 4])  # 4: two writer threads fed by two worker processes
+def test_a_rebuild_writes_a_fresh_text_file(make_plans, search_engine, procs, monkeypatch):
     from plans.models import Plan
     from plans.search import index_plans, rebuild_index
+    from plans.search.engines.tantivy import engine as tantivy_engine
     from plans.search.engines.tantivy.texts import TEXTS_FILE
     from plans.search.snapshot import hub
+
+    monkeypatch.setattr(tantivy_engine, "REBUILD_CHUNK", 2)  # several jobs per worker process
 
     plans = make_plans([{"title": f"第{i}号", "text": f"科技金融{i}号文件。𠀀"} for i in range(4)])
     for round_ in range(3):
@@ -256,7 +260,7 @@ def test_a_rebuild_writes_a_fresh_text_file(make_plans, search_engine):
         index_plans([plans[0].pk])
     old = hub.engine.folder
     old_size = (old / TEXTS_FILE).stat().st_size
-    rebuild_index(procs=1)
+    assert rebuild_index(procs=procs) == 4
     new = hub.engine.folder
     assert new != old and (new / TEXTS_FILE).exists()
     assert (new / TEXTS_FILE).stat().st_size < old_size  # only the latest record of each plan
