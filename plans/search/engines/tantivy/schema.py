@@ -21,13 +21,14 @@ Fields (Tantivy field -> what it holds):
                           snapshot's `updated` column (ISO text again). As a string fast field, reading it for
                           every document (sorting by it) cost two thirds of a generation's columns: one term
                           dictionary lookup per document for values that are all different
-  stored                  the compact stored form (title, text, sections) as UTF-8 JSON in the doc store
+  stored                  the compact stored form (title, text, sections) as UTF-8 JSON in the doc store:
+                          read only for a document without a text record (see text_at)
   breaks                  the sentence and paragraph break offsets (plans.search.snapshot.encode_breaks) in the
-                          doc store: proximity queries read them instead of the stored form (added last, so
-                          an index written before it keeps every other field's id; it then has no value)
-  text_at                 the offset of the plan's record in the generation's text file (texts.py), an
-                          unsigned fast field: positions, contexts and snippets read the text from there
-                          (added last; 0 or no value: the stored form is read instead)
+                          doc store, likewise (added last, so an index written before it keeps every other
+                          field's id; it then has no value)
+  text_at                 the offset of the plan's record in the generation's text file (texts.py: text,
+                          breaks and sections), an unsigned fast field: positions, contexts, snippets and
+                          breaks are read from there (added last; no value: the stored fields are read)
 """
 
 from __future__ import annotations
