@@ -156,8 +156,9 @@ def _compute_near(snapshot, node: Near) -> dict[int, Closest]:
     candidates = snapshot.term_docs(a) & snapshot.term_docs(b)
     if not candidates:
         return {}
-    positions_a = snapshot.term_positions(a, candidates)
-    positions_b = positions_a if a == b else snapshot.term_positions(b, candidates)
+    # both terms' positions together: a reader that searches the text reads each candidate once
+    together = snapshot.terms_positions([a, b], candidates)
+    positions_a, positions_b = together[a], together[b]
     found: dict[int, Closest] = {}
     need_breaks: list[int] = []
     for docnum in candidates:

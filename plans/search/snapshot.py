@@ -291,6 +291,9 @@ class Snapshot:
             self._memo_weight = 0
             if columns is not None:
                 self._remember("columns", columns)
+        forget = getattr(self.reader, "forget", None)
+        if forget is not None:  # a reader's own cache of stored documents: a fresh generation has none either
+            forget()
 
     # --- the primitives ------------------------------------------------------------------------------------
 
@@ -320,17 +323,22 @@ class Snapshot:
             return {}
         return self.reader.term_positions(term, wanted)
 
-    def terms_positions(self, terms: Sequence[str]) -> dict[str, dict[int, list[int]]]:
-        """term_positions(term) of several terms at once, keyed by the terms as given. A reader that finds
-        positions in the stored text (`terms_positions` of its own) reads each document once for all of them
-        instead of once per term."""
+    def terms_positions(
+        self, terms: Sequence[str], docnums: Iterable[int] | None = None
+    ) -> dict[str, dict[int, list[int]]]:
+        """term_positions(term, docnums) of several terms at once, keyed by the terms as given. A reader that
+        finds positions in the stored text (`terms_positions` of its own) reads each document once for all
+        of them instead of once per term."""
         from plans.search.normalize import normalise
 
         normal = {term: normalise(term) for term in dict.fromkeys(terms)}
         holding = {term: self.term_docs(folded) for term, folded in normal.items()}
+        if docnums is not None:
+            within = frozenset(docnums)
+            holding = {term: found & within for term, found in holding.items()}
         together = getattr(self.reader, "terms_positions", None)
         if together is None:
-            return {term: self.term_positions(term) for term in normal}
+            return {term: self.term_positions(term, docnums) for term in normal}
         wanted: dict[str, frozenset[int]] = {}
         for term, docnums in holding.items():
             if docnums:

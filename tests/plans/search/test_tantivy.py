@@ -129,3 +129,139 @@ def test_updated_at_survives_the_integer_field_as_the_same_iso_text(moment, sear
     value = datetime.fromisoformat(moment)
     assert updated_text(updated_micros(value)) == value.isoformat() == moment
     assert updated_text(updated_micros(None)) == ""
+
+
+# --- the generation's text file (texts.py) ----------------------------------------------------------------------
+
+
+def all_starts(haystack: str, needle: str) -> list[int]:
+    """Every (overlapping) start of `needle` in `haystack`: the str.find oracle."""
+    found, at = [], haystack.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def check_texts_against_database(terms, *, from_file: bool):
+    """Positions, breaks and documents of every live plan equal the database's text (str.find oracle), and
+    they came from the text file (`from_file`) or from the stored form (not)."""
+    from plans.models import Plan
+    from plans.search import current_snapshot
+    from plans.search.normalize import normalise
+    from plans.search.snapshot import sentence_and_paragraph_breaks
+
+    with current_snapshot() as snapshot:
+        reader = snapshot.reader
+        plans = {p.pk: p for p in Plan.objects.prefetch_related("sections")}
+        live = {pk for pk in plans if pk in snapshot.columns.docnum_of}
+        assert live == set(plans)
+        joined = {pk: f"{plans[pk].title}\n{plans[pk].text}" for pk in live}
+        for pk in live:
+            assert (reader._offset(pk) != 0) == from_file, pk
+        for term in terms:
+            truth = {pk: all_starts(normalise(text), normalise(term)) for pk, text in joined.items()}
+            truth = {pk: starts for pk, starts in truth.items() if starts}
+            assert snapshot.term_positions(term) == truth, term
+        assert snapshot.terms_positions(terms) == {t: snapshot.term_positions(t) for t in terms}
+        some = sorted(live)[::2]
+        assert snapshot.terms_positions(terms, some) == {t: snapshot.term_positions(t, some) for t in terms}
+        documents = snapshot.documents(sorted(live))
+        for pk in live:
+            assert documents[pk].title_and_body == joined[pk]
+            assert documents[pk].title == plans[pk].title
+            sections = sorted(plans[pk].sections.all(), key=lambda s: s.order)
+            assert [tuple(s)[:3] for s in documents[pk].sections] == [
+                (s.heading, s.anchor, s.start) for s in sections
+            ]
+            sentences, paragraphs = sentence_and_paragraph_breaks(joined[pk])
+            assert [list(b) for b in snapshot.breaks(pk)] == [sentences, paragraphs]
+
+
+def test_updates_read_the_latest_text_and_deleted_plans_are_gone(make_plans, search_engine):
+    from plans.models import Plan
+    from plans.search import index_plans, remove_plan
+
+    plans = make_plans(
+        [
+            {
+                "title": "甲",
+                "sections": [("一、总则", "科技金融。数字经济！"), ("二、措施", "科技创新\n科技")],
+            },
+            {"title": "乙科技", "text": "数字经济；科技金融"},
+            {"title": "丙", "text": "无关内容。"},
+        ]
+    )
+    check_texts_against_database(["科技", "数字经济", "金融", "。"], from_file=True)
+    Plan.objects.filter(pk=plans[0].pk).update(text="改写后：只谈数字经济。")
+    index_plans([plans[0].pk])
+    Plan.objects.filter(pk=plans[1].pk).update(title="乙改", text="科技科技科技")
+    index_plans([plans[1].pk])
+    remove_plan(plans[2].pk)
+    Plan.objects.filter(pk=plans[2].pk).delete()
+    check_texts_against_database(["科技", "数字经济", "金融", "。", "无关"], from_file=True)
+
+
+def test_non_bmp_characters_keep_every_offset_exact(make_plans, search_engine):
+    """UTF-16 holds 𠀀 and 😀 as two code units each: decoded whole, a record still counts them as one
+    character each, as the snapshot's offsets do."""
+    make_plans(
+        [
+            {"title": "𠀀标题😀", "text": "𠀀𠀀科技。😀科技𠀀\n段落𠀀金融！"},
+            {"title": "普通", "text": "科技𠀀金融"},
+        ]
+    )
+    check_texts_against_database(["科技", "𠀀", "𠀀科", "金融", "😀科技", "段落"], from_file=True)
+
+
+def test_an_index_without_its_text_file_reads_the_stored_form(make_plans, search_engine):
+    from plans.search.engines.tantivy.texts import TEXTS_FILE
+    from plans.search.snapshot import hub
+
+    make_plans([{"title": "甲", "text": "科技金融。数字经济"}, {"title": "乙", "text": "科技𠀀创新"}])
+    (hub.engine.folder / TEXTS_FILE).unlink()  # as an index written before the file has none
+    hub.reset()
+    check_texts_against_database(["科技", "数字经济", "𠀀创"], from_file=True)  # offsets, but no records
+
+
+def test_documents_written_without_text_records_read_the_stored_form(make_plans, search_engine, monkeypatch):
+    """Writing into an index whose schema lacks the text_at field (written before it) appends no records."""
+    from plans.search.engines.tantivy import engine as tantivy_engine
+
+    monkeypatch.setattr(tantivy_engine, "_has_texts", lambda folder: False)
+    make_plans([{"title": "甲", "text": "科技金融。数字经济"}, {"title": "乙", "text": "科技𠀀创新"}])
+    check_texts_against_database(["科技", "数字经济", "𠀀创"], from_file=False)
+
+
+def test_records_appended_by_a_write_that_never_committed_are_not_read(make_plans, search_engine):
+    """A crash between writing the texts and the commit leaves extra records that no document refers to."""
+    from plans.search.engines.tantivy import texts
+    from plans.search.snapshot import hub
+
+    plans = make_plans([{"title": "甲", "text": "科技金融"}])
+    texts.append(hub.engine.folder, [texts.record(plans[0].pk, "甲", "完全不同的文字", b"", [])])
+    hub.reset()
+    check_texts_against_database(["科技", "不同"], from_file=True)
+
+
+@pytest.mark.parametrize("procs", [1, 4])  # 4: two writer threads fed by two worker processes
+def test_a_rebuild_writes_a_fresh_text_file(make_plans, search_engine, procs, monkeypatch):
+    from plans.models import Plan
+    from plans.search import index_plans, rebuild_index
+    from plans.search.engines.tantivy import engine as tantivy_engine
+    from plans.search.engines.tantivy.texts import TEXTS_FILE
+    from plans.search.snapshot import hub
+
+    monkeypatch.setattr(tantivy_engine, "REBUILD_CHUNK", 2)  # several jobs per worker process
+
+    plans = make_plans([{"title": f"第{i}号", "text": f"科技金融{i}号文件。𠀀"} for i in range(4)])
+    for round_ in range(3):
+        Plan.objects.filter(pk=plans[0].pk).update(text=f"第{round_}次改写的科技文字")
+        index_plans([plans[0].pk])
+    old = hub.engine.folder
+    old_size = (old / TEXTS_FILE).stat().st_size
+    assert rebuild_index(procs=procs) == 4
+    new = hub.engine.folder
+    assert new != old and (new / TEXTS_FILE).exists()
+    assert (new / TEXTS_FILE).stat().st_size < old_size  # only the latest record of each plan
+    check_texts_against_database(["科技", "改写", "𠀀"], from_file=True)

@@ -30,6 +30,7 @@ import tantivy
 
 from plans.search.engines.base import IndexCorrupt, IndexMissing
 from plans.search.engines.tantivy import schema as fields
+from plans.search.engines.tantivy import texts
 from plans.search.engines.tantivy.reader import TantivyReader
 
 logger = logging.getLogger(__name__)
@@ -162,7 +163,9 @@ class TantivyEngine:
                     raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
             else:
                 if self.stamp() == before:
-                    return TantivyReader(searcher, (self.name, *before)), before
+                    # mapped after the searcher: every text record its documents refer to is in the file
+                    text_file = texts.TextFile(folder)
+                    return TantivyReader(searcher, (self.name, *before), text_file), before
             time.sleep(0.02 * attempt)
         raise IndexMissing(f"no stable Tantivy index under {self.root}")
 
@@ -194,15 +197,18 @@ class TantivyEngine:
                     fcntl.flock(handle, fcntl.LOCK_UN)
 
     def write(self, plans: Sequence, remove_ids: Iterable[int]) -> None:
-        docs = [
-            fields.document(fields.tokenised(fields.plan_fields(plan))) for plan in plans
-        ]  # outside the lock
+        prepared = [fields.tokenised(fields.plan_fields(plan)) for plan in plans]  # outside the lock
+        records = [fields.text_record(item) for item in prepared]
         replaced = [plan.pk for plan in plans]
         with self._writing():
             folder = self.folder
             if folder is None:
                 folder = self._create_empty_locked()
-            writer = self._index(folder).writer(WRITER_HEAP, 1)
+            index = self._index(folder)
+            # the texts go to disk before the commit that makes their documents visible (texts.py); an index
+            # whose schema lacks the field would drop the offsets, so it gets no records
+            offsets = texts.append(folder, records) if records and _has_texts(folder) else [0] * len(records)
+            writer = index.writer(WRITER_HEAP, 1)
             try:
                 for plan_id in [*remove_ids, *replaced]:
                     # by query: delete_documents_by_term converts a Python int to a signed term, which never
@@ -210,8 +216,8 @@ class TantivyEngine:
                     writer.delete_documents_by_query(
                         tantivy.Query.term_query(fields.schema(), "plan_id", int(plan_id))
                     )
-                for doc in docs:
-                    writer.add_document(doc)
+                for item, text_at in zip(prepared, offsets, strict=True):
+                    writer.add_document(fields.document(item, text_at))
                 writer.commit()
             except BaseException:
                 writer.rollback()
@@ -228,15 +234,18 @@ class TantivyEngine:
                 index = self._index(folder, create=True)
                 threads, workers = rebuild_split(procs)
                 writer = index.writer(max(REBUILD_HEAP, 64_000_000 * threads), threads)
+                appender = texts.Appender(folder)
                 try:
-                    for doc in _documents(plans, workers):
-                        writer.add_document(doc)
+                    for item in _tokenised(plans, workers):
+                        writer.add_document(fields.document(item, appender.add(fields.text_record(item))))
                         written += 1
+                    appender.flush()  # before the commit (texts.py)
                     writer.commit()
                 except BaseException:
                     writer.rollback()
                     raise
                 finally:
+                    appender.close()
                     writer.wait_merging_threads()
             except BaseException:
                 with self._lock:
@@ -282,29 +291,41 @@ class TantivyEngine:
             self._indexes.clear()
 
 
+def _field_names(folder: Path) -> tuple[str, ...] | None:
+    """The names of the fields the index in `folder` was written with, None when meta.json is unreadable."""
+    try:
+        return tuple(item["name"] for item in json.loads((folder / "meta.json").read_text())["schema"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _has_texts(folder: Path) -> bool:
+    """Whether the index in `folder` has the text_at field (written before it: no text file)."""
+    return fields.TEXT_FIELD in (_field_names(folder) or ())
+
+
 def _check_layout(folder: Path) -> None:
     """Raise IndexCorrupt when the index in `folder` was written with other fields than ours (an older
     layout, e.g. the pairs from offsets 0 and 1) and not just fewer of them at the end: searching it would
     read the wrong fields. The search and
     the queue then schedule the repair, which rebuilds it."""
-    try:
-        names = tuple(item["name"] for item in json.loads((folder / "meta.json").read_text())["schema"])
-    except (OSError, ValueError, KeyError, TypeError):
+    names = _field_names(folder)
+    if names is None:
         return  # unreadable now (a commit replacing it): Tantivy's own open decides
     if names != fields.FIELD_NAMES[: len(names)] or not names:
         # a prefix is fine: fields added last keep every earlier field's number (they then have no value)
         raise IndexCorrupt(f"Tantivy index of an older layout in {folder} (fields {', '.join(names)})")
 
 
-def _documents(plans: Iterable, workers: int) -> Iterator[tantivy.Document]:
-    """Tantivy documents of `plans`; with `workers` > 0 the Python part (normalising, jieba) runs in that
+def _tokenised(plans: Iterable, workers: int) -> Iterator[dict]:
+    """Tokenised fields (schema.tokenised) of `plans`; with `workers` > 0 the Python part (normalising, jieba) runs in that
     many worker processes while this one reads the database and feeds Tantivy's writer threads.
 
     `plans` is read in this thread only (a queryset belongs to its thread's database connection), a few
     chunks ahead of the documents handed on, in order."""
     if workers <= 0:
         for plan in plans:
-            yield fields.document(fields.tokenised(fields.plan_fields(plan)))
+            yield fields.tokenised(fields.plan_fields(plan))
         return
     import multiprocessing
     from collections import deque
@@ -316,7 +337,7 @@ def _documents(plans: Iterable, workers: int) -> Iterator[tantivy.Document]:
         def finished():
             chunk, job = pending.popleft()
             for plan_fields, views in zip(chunk, job.get(), strict=True):
-                yield fields.document({**plan_fields, **views})
+                yield {**plan_fields, **views}
 
         for chunk in _chunks(plans):
             # only title and text travel to a worker, only the analysed views come back

@@ -12,21 +12,25 @@ n, s[n-2:n] at p+n-2: one phrase query with offsets. One character is any pair t
 equals the substring truth with no verification step (tests/plans/search compare it with str.find on generated
 and real text).
 
-Occurrence positions come from the stored text (Tantivy's Python API does not expose posting positions):
-the documents the phrase found are scanned with a regex of the term's variants (normalize.variant_starts),
-overlapping occurrences included.
+Occurrence positions come from the text (Tantivy's Python API does not expose posting positions): the
+documents the phrase found are scanned with a regex of the term's variants (normalize.variant_starts),
+overlapping occurrences included. Texts, breaks and sections are read from the generation's text file
+(texts.py: a slice of a memory map, tens of microseconds a plan) through each document's `text_at` fast
+field; a document without one (an index written before the file) reads Tantivy's stored form.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
 
 import tantivy
 
 from plans.search.engines.tantivy import schema as fields
+from plans.search.engines.tantivy.texts import TextFile
 from plans.search.normalize import normalise, variant_starts
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
@@ -86,11 +90,13 @@ def _should(clauses: list[tantivy.Query]) -> tantivy.Query:
 class TantivyReader:
     """EngineReader over one Tantivy searcher (see plans/search/engines/base.py for the contract)."""
 
-    def __init__(self, searcher: tantivy.Searcher, generation):
+    def __init__(self, searcher: tantivy.Searcher, generation, text_file: TextFile | None = None):
         self.searcher = searcher
         self.generation = generation
         self._count = searcher.num_docs
         self._addresses: dict[int, tantivy.DocAddress] = {}
+        self._text_file = text_file
+        self._text_at: array | None = None  # plan id -> offset of its text record (0: none), read once
         self._documents: OrderedDict[int, StoredDocument] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -130,6 +136,7 @@ class TantivyReader:
         ):
             updated[plan_id] = fields.updated_text(micros)
         lists["updated"] = updated
+        self._text_at = self._text_offsets(hits, size)
         for column, field in fields.INTEGER_COLUMNS.items():
             values = [0] * size
             for (plan_id, _address), value in zip(
@@ -151,6 +158,45 @@ class TantivyReader:
             lists[column] = values
         return lists
 
+    # --- the text file ---------------------------------------------------------------------------------------
+
+    def _text_offsets(self, hits, size: int) -> array:
+        """plan id -> text record offset of the (plan id, address) `hits` (zeros without a text file)."""
+        offsets = array("Q", bytes(8 * size))
+        if self._text_file is None or not hits:
+            return offsets
+        try:
+            values = self.searcher.fast_field_values(fields.TEXT_FIELD, [address for _id, address in hits])
+        except ValueError:  # an index written before the field: every document reads its stored form
+            return offsets
+        for (plan_id, _address), value in zip(hits, values, strict=True):
+            if value:
+                offsets[plan_id] = value
+        return offsets
+
+    def _offset(self, plan_id: int) -> int:
+        offsets = self._text_at
+        if offsets is None:  # read before the columns (they read it along): once, the same way
+            hits = []
+            if self._count:
+                every = tantivy.Query.all_query()
+                hits = self.searcher.search(
+                    every, limit=self._count, count=False, order_by_field="plan_id"
+                ).hits
+            offsets = self._text_offsets(hits, max((plan_id for plan_id, _ in hits), default=-1) + 1)
+            self._text_at = offsets
+        return offsets[plan_id] if 0 <= plan_id < len(offsets) else 0
+
+    def _joined(self, plan_id: int) -> str | None:
+        """The plan's title + "\n" + text: from the text file, else from its stored form (None: no such
+        live document)."""
+        at = self._offset(plan_id)
+        found = self._text_file.joined(plan_id, at) if at else None
+        if found is not None:
+            return found[0]
+        document = self.documents([plan_id]).get(plan_id)
+        return document.title_and_body if document is not None else None
+
     def term_docs(self, term: str) -> list[int]:
         query = exact_query(term)
         if query is None:
@@ -163,28 +209,28 @@ class TantivyReader:
 
     def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {}
-        for docnum, document in self.documents(sorted(docnums)).items():
+        for docnum in sorted(docnums):
+            text = self._joined(docnum)
             # found in the original text by a regex of the term's variants: normalising a whole plan first
             # cost ~100 x more (normalise keeps lengths, so the offsets are the same)
-            found = variant_starts(document.title_and_body, term)
+            found = variant_starts(text, term) if text is not None else None
             if found:
                 out[docnum] = found
         return out
 
     def terms_positions(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, list[int]]]:
-        """term_positions of several (normalised) terms, each document read once for all of them: reading a
-        stored document costs more than searching it, and the terms of one page share most documents."""
+        """term_positions of several (normalised) terms, each document read once for all of them (the terms
+        of one page share most documents)."""
         out: dict[str, dict[int, list[int]]] = {term: {} for term in wanted}
-        every = sorted(frozenset().union(*wanted.values()))
-        for batch_start in range(0, len(every), DOCUMENT_CACHE):
-            batch = every[batch_start : batch_start + DOCUMENT_CACHE]
-            for docnum, document in self.documents(batch).items():
-                text = document.title_and_body
-                for term, docnums in wanted.items():
-                    if docnum in docnums:
-                        found = variant_starts(text, term)
-                        if found:
-                            out[term][docnum] = found
+        for docnum in sorted(frozenset().union(*wanted.values())):
+            text = self._joined(docnum)
+            if text is None:
+                continue
+            for term, docnums in wanted.items():
+                if docnum in docnums:
+                    found = variant_starts(text, term)
+                    if found:
+                        out[term][docnum] = found
         return out
 
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
@@ -222,13 +268,25 @@ class TantivyReader:
     def breaks(self, docnums: Sequence[int]) -> dict[int, bytes]:
         found: dict[int, bytes] = {}
         for docnum in docnums:
-            address = self._address(docnum)
-            raw = self.searcher.doc(address).get_first("breaks") if address is not None else None
+            at = self._offset(docnum)
+            raw = self._text_file.breaks(docnum, at) if at else None
+            if raw is None:  # no text record: the stored break column
+                address = self._address(docnum)
+                raw = self.searcher.doc(address).get_first("breaks") if address is not None else None
             if raw:
                 found[docnum] = bytes(raw)
         return found
 
     def _read_document(self, plan_id: int) -> StoredDocument | None:
+        at = self._offset(plan_id)
+        if at:
+            found = self._text_file.joined(plan_id, at)
+            sections = self._text_file.sections(plan_id, at) if found is not None else None
+            if sections is not None:
+                joined, title_len = found
+                return StoredDocument(
+                    plan_id=plan_id, title=joined[:title_len], text=joined[title_len + 1 :], sections=sections
+                )
         address = self._address(plan_id)
         if address is None:
             return None
@@ -262,6 +320,11 @@ class TantivyReader:
         if not clauses:
             return []
         return [plan_id for _score, plan_id in self._scored(_should(clauses), limit)]
+
+    def forget(self) -> None:
+        """Drop the decoded documents kept (Snapshot.forget: benchmarks measuring first-time queries)."""
+        with self._lock:
+            self._documents.clear()
 
     def close(self) -> None:
         """Nothing to free by hand: the searcher's files are released when the last reference goes."""

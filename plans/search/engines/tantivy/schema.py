@@ -21,10 +21,14 @@ Fields (Tantivy field -> what it holds):
                           snapshot's `updated` column (ISO text again). As a string fast field, reading it for
                           every document (sorting by it) cost two thirds of a generation's columns: one term
                           dictionary lookup per document for values that are all different
-  stored                  the compact stored form (title, text, sections) as UTF-8 JSON in the doc store
+  stored                  the compact stored form (title, text, sections) as UTF-8 JSON in the doc store:
+                          read only for a document without a text record (see text_at)
   breaks                  the sentence and paragraph break offsets (plans.search.snapshot.encode_breaks) in the
-                          doc store: proximity queries read them instead of the stored form (added last, so
-                          an index written before it keeps every other field's id; it then has no value)
+                          doc store, likewise (added last, so an index written before it keeps every other
+                          field's id; it then has no value)
+  text_at                 the offset of the plan's record in the generation's text file (texts.py: text,
+                          breaks and sections), an unsigned fast field: positions, contexts, snippets and
+                          breaks are read from there (added last; no value: the stored fields are read)
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from functools import lru_cache
 
 import tantivy
 
+from plans.search.engines.tantivy import texts
 from plans.search.normalize import normalise
 from plans.search.segment import words
 from plans.search.snapshot import STORED_LAYOUT, encode_breaks
@@ -64,6 +69,7 @@ INTEGER_COLUMNS = {
 
 
 UPDATED_FIELD = "updated_us"
+TEXT_FIELD = "text_at"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -98,6 +104,7 @@ def schema() -> tantivy.Schema:
     builder.add_integer_field(UPDATED_FIELD, stored=False, indexed=False, fast=True)
     builder.add_bytes_field("stored", stored=True, indexed=False, fast=False)
     builder.add_bytes_field("breaks", stored=True, indexed=False, fast=False)
+    builder.add_unsigned_field(TEXT_FIELD, stored=False, indexed=False, fast=True)
     return builder.build()
 
 
@@ -115,6 +122,7 @@ FIELD_NAMES = (
     UPDATED_FIELD,
     "stored",
     "breaks",
+    TEXT_FIELD,
 )
 
 
@@ -157,13 +165,11 @@ def date_key(published_on: date | None, year: int | None) -> int:
 
 def plan_fields(plan) -> dict:
     """Everything the document of a plan holds, as plain values (picklable: rebuild workers make documents)."""
-    sections = sorted(plan.sections.all(), key=lambda s: s.order)
-    stored = {
-        "id": plan.pk,
-        "title": plan.title,
-        "text": plan.text,
-        "sections": [[s.heading, s.anchor, s.start, s.end, s.order] for s in sections],
-    }
+    sections = [
+        [s.heading, s.anchor, s.start, s.end, s.order]
+        for s in sorted(plan.sections.all(), key=lambda s: s.order)
+    ]
+    stored = {"id": plan.pk, "title": plan.title, "text": plan.text, "sections": sections}
     return {
         "plan_id": plan.pk,
         "title": plan.title,
@@ -178,6 +184,7 @@ def plan_fields(plan) -> dict:
         "date_key": date_key(plan.published_on, plan.year),
         "stored": json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
         "breaks": encode_breaks(f"{plan.title}\n{plan.text}"),
+        "sections": sections,
     }
 
 
@@ -197,8 +204,15 @@ def tokenised(fields: dict) -> dict:
     return {**fields, **analysed(fields["title"], fields["text"])}
 
 
-def document(fields: dict) -> tantivy.Document:
-    """The Tantivy document of tokenised plan fields."""
+def text_record(fields: dict) -> bytes:
+    """The plan's record in the generation's text file (texts.py)."""
+    return texts.record(
+        fields["plan_id"], fields["title"], fields["text"], fields["breaks"], fields["sections"]
+    )
+
+
+def document(fields: dict, text_at: int = 0) -> tantivy.Document:
+    """The Tantivy document of tokenised plan fields; `text_at`, the offset of its text record (0: none)."""
     doc = tantivy.Document()
     doc.add_unsigned("plan_id", fields["plan_id"])
     doc.add_text("grams", fields["grams"])
@@ -224,4 +238,6 @@ def document(fields: dict) -> tantivy.Document:
     doc.add_integer(UPDATED_FIELD, int(fields["updated"]))
     doc.add_bytes("stored", fields["stored"])
     doc.add_bytes("breaks", fields["breaks"])
+    if text_at:
+        doc.add_unsigned(TEXT_FIELD, text_at)
     return doc

@@ -1,0 +1,144 @@
+"""A generation's text file: every plan's title + "\\n" + text, breaks and sections, read through mmap.
+
+tantivy-py exposes no posting positions, so occurrence positions, KWIC contexts and snippets read the plan's
+text. From Tantivy's doc store that costs a block decompression plus a JSON decode (~0.27 ms for a 48 KB
+plan); from this file it is one slice of a shared memory map decoded from UTF-16 (tens of microseconds).
+
+Layout of `<generation folder>/texts.bin` (append-only, written only under the engine's writer lock):
+  MAGIC, then records, each  HEAD (plan id, text bytes, title characters, break bytes, section bytes)
+                             + title + "\\n" + text in UTF-16-LE (decoded whole, so a non-BMP character
+                               still counts as one Python character and every offset is exact)
+                             + the break column (plans.search.snapshot.encode_breaks)
+                             + the sections as compact UTF-8 JSON ([heading, anchor, start, end, order] each)
+A document's `text_at` fast field holds its record's offset (0: none). The records are appended and flushed
+to disk BEFORE the Tantivy commit that makes the documents visible, so a committed document's record is
+always complete; records of a write that never committed (a crash, a rollback) are never referenced, and
+an update's document points at its new record. A document without `text_at` (written before the file, or
+into an index whose schema lacks the field) reads Tantivy's stored form as before.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+from collections.abc import Sequence
+from pathlib import Path
+
+from plans.search.snapshot import StoredSection
+
+TEXTS_FILE = "texts.bin"
+MAGIC = b"PSTEXT1\n"  # also keeps offset 0 free to mean "no record"
+HEAD = struct.Struct("<QIIII")
+ENCODING = "utf-16-le"
+
+
+def record(plan_id: int, title: str, text: str, breaks: bytes, sections: Sequence) -> bytes:
+    """The record of one plan (see the module docstring)."""
+    joined = f"{title}\n{text}".encode(ENCODING)
+    listed = json.dumps([list(s) for s in sections], ensure_ascii=False, separators=(",", ":")).encode()
+    head = HEAD.pack(plan_id, len(joined), len(title), len(breaks), len(listed))
+    return b"".join((head, joined, breaks, listed))
+
+
+def append(folder: Path, records: Sequence[bytes]) -> list[int]:
+    """Append `records` to the folder's text file, flushed to disk; their offsets, in order.
+
+    Called under the engine's writer lock, before the commit that refers to the offsets."""
+    path = Path(folder) / TEXTS_FILE
+    with open(path, "ab") as handle:
+        at = handle.tell()
+        if at < len(MAGIC):  # a new file (or a torn first write: start over past it)
+            handle.truncate(0)
+            handle.write(MAGIC)
+            at = len(MAGIC)
+        offsets = []
+        for item in records:
+            offsets.append(at)
+            handle.write(item)
+            at += len(item)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return offsets
+
+
+class Appender:
+    """Streams a rebuild's records into a new generation's text file (flush() before the commit)."""
+
+    def __init__(self, folder: Path):
+        self._handle = open(Path(folder) / TEXTS_FILE, "wb")  # noqa: SIM115 - closed by close()
+        self._handle.write(MAGIC)
+        self._at = len(MAGIC)
+
+    def add(self, item: bytes) -> int:
+        """Append one record; its offset."""
+        at = self._at
+        self._handle.write(item)
+        self._at += len(item)
+        return at
+
+    def flush(self) -> None:
+        """Everything added so far on disk."""
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class TextFile:
+    """A read-only map of one generation's text file as it was when the snapshot opened (every record a
+    committed document refers to was written before that). Pages are the shared page cache: no copy per
+    worker, and only the slices asked for become Python strings."""
+
+    def __init__(self, folder: Path):
+        self._map: mmap.mmap | None = None
+        try:
+            with open(Path(folder) / TEXTS_FILE, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > len(MAGIC):
+                    self._map = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ)
+        except OSError:  # no file (an index written before it): every document falls back
+            self._map = None
+        if self._map is not None and self._map[: len(MAGIC)] != MAGIC:
+            self._map = None
+        self._view = memoryview(self._map) if self._map is not None else None
+
+    def _head(self, plan_id: int, at: int):
+        """(start of the text, text bytes, title characters, break bytes, section bytes) of the record at
+        `at` when it is a complete record of `plan_id`; None otherwise (the caller falls back)."""
+        view = self._view
+        if view is None or at < len(MAGIC) or at + HEAD.size > len(view):
+            return None
+        owner, text_bytes, title_chars, break_bytes, section_bytes = HEAD.unpack_from(view, at)
+        start = at + HEAD.size
+        if owner != plan_id or start + text_bytes + break_bytes + section_bytes > len(view):
+            return None
+        return start, text_bytes, title_chars, break_bytes, section_bytes
+
+    def joined(self, plan_id: int, at: int) -> tuple[str, int] | None:
+        """(title + "\\n" + text, title length) of the plan's record at `at`, None when there is none."""
+        head = self._head(plan_id, at)
+        if head is None:
+            return None
+        start, text_bytes, title_chars, _breaks, _sections = head
+        return str(self._view[start : start + text_bytes], ENCODING), title_chars
+
+    def breaks(self, plan_id: int, at: int) -> bytes | None:
+        """The break column value of the plan's record at `at`, None when there is none."""
+        head = self._head(plan_id, at)
+        if head is None:
+            return None
+        start, text_bytes, _title, break_bytes, _sections = head
+        return bytes(self._view[start + text_bytes : start + text_bytes + break_bytes])
+
+    def sections(self, plan_id: int, at: int) -> tuple[StoredSection, ...] | None:
+        """The sections of the plan's record at `at`, None when there is none."""
+        head = self._head(plan_id, at)
+        if head is None:
+            return None
+        start, text_bytes, _title, break_bytes, section_bytes = head
+        begin = start + text_bytes + break_bytes
+        listed = json.loads(str(self._view[begin : begin + section_bytes], "utf-8"))
+        return tuple(StoredSection(*section) for section in listed)
