@@ -22,7 +22,9 @@ from plans.search.snapshot import hub
 from tests.conftest import _build_plan
 from tests.plans.search.indexfiles import current_folder, lose_everything
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Whoosh's own files and folder layout; the Tantivy engine's equivalents (a failed or killed rebuild, searching
+# during a rebuild) are in test_tantivy.py.
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.whoosh_only]
 
 
 def index_state(root) -> dict[str, str]:
