@@ -93,6 +93,9 @@ class Plan(models.Model):
     indexed_at = models.DateTimeField(_("索引时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # How far the collection's average shares may move from ThemeAnchor's before this plan's themes can change
+    # (plans.ingest.themes.decision_margin, less the drift when it was decided); -1: unknown, always re-decided.
+    theme_margin = models.FloatField(_("主题裕度"), default=-1.0, db_index=True, editable=False)
 
     themes = models.ManyToManyField("Theme", through="PlanTheme", related_name="plans", blank=True)
 
@@ -230,6 +233,18 @@ class ThemeShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.theme_id} {self.share:.0%}"
+
+
+class ThemeAnchor(models.Model):
+    """The collection's average share of each theme when every plan's theme_margin was last measured (one row):
+    a plan whose margin exceeds how far the averages have moved since cannot have changed its themes."""
+
+    averages = models.JSONField(default=dict)  # {theme name: average share}
+    min_hits = models.JSONField(default=dict)  # {theme name: min_hits} the margins were measured with
+
+    class Meta:
+        verbose_name = _("主题基准")
+        verbose_name_plural = _("主题基准")
 
 
 class SectionDensity(models.Model):
