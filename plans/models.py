@@ -246,6 +246,9 @@ class ThemeAnchor(models.Model):
         verbose_name = _("主题基准")
         verbose_name_plural = _("主题基准")
 
+    def __str__(self) -> str:
+        return f"anchor of {len(self.averages)} themes"
+
 
 class SectionDensity(models.Model):
     """A section whose place in a theme the collection's density threshold decides (its heading does not name

@@ -212,10 +212,12 @@ def bulk_load(docs: Iterable[CorpusDoc], *, outline: bool = True) -> LoadStats:
     if batch:
         flush()
     if outline:
-        from plans.services import sections_reconcile
+        from plans.services import themes_reconcile
 
         _decide_plan_themes(specs, themes)
-        sections_reconcile()  # the section themes written at the density floor, against the whole collection
+        # The section themes written at the density floor, against the whole collection; and every plan's
+        # theme margin against an anchor (one pass over the shares), so a later ingest re-decides few plans.
+        themes_reconcile()
     _reset_sequences()
     stats.seconds = time.perf_counter() - start
     return stats
