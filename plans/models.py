@@ -241,6 +241,9 @@ class ThemeAnchor(models.Model):
 
     averages = models.JSONField(default=dict)  # {theme name: average share}
     min_hits = models.JSONField(default=dict)  # {theme name: min_hits} the margins were measured with
+    redecided = models.PositiveIntegerField(
+        default=0
+    )  # plans re-decided by margin since (the re-anchor budget)
 
     class Meta:
         verbose_name = _("主题基准")

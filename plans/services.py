@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
@@ -409,9 +409,11 @@ def _any_of(conditions: Iterable[Q]) -> Q:
 MARGIN_SLACK = 1e-9
 # A margin with no comparison that can change (a plan that mentions no theme often enough), kept finite for the DB.
 MARGIN_NONE = 1e9
-# When more than this part of the plans are near enough to a flip to be re-decided, a full pass re-anchors.
-REANCHOR_FRACTION = 0.05
-REANCHOR_MIN_PLANS = 50  # ... but a small collection is re-decided plan by plan up to this many
+# The averages drift from the anchor, so more plans come near a flip with every ingest. Once the plans
+# re-decided by margin since the anchor add up to this part of the collection (what one full pass reads), the
+# next reconcile is a full pass that re-anchors: no sequence of ingests costs more than twice the best choice.
+REANCHOR_FRACTION = 1.0
+REANCHOR_MIN_PLANS = 50  # ... or to this many plans, in a small collection
 
 
 def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
@@ -422,15 +424,20 @@ def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
 def _drift(specs: Sequence[ThemeSpec], stats: CollectionStats) -> float | None:
     """How far the averages have moved since the anchor: the largest change of any theme's average share (None:
     no anchor, or the taxonomy changed since, so no stored margin is valid)."""
+    return _anchor_drift(specs, stats)[1]
+
+
+def _anchor_drift(specs, stats: CollectionStats) -> tuple[ThemeAnchor | None, float | None]:
     anchor = ThemeAnchor.objects.first()
     if anchor is None or anchor.min_hits != {spec.name: spec.min_hits for spec in specs}:
-        return None
+        return anchor, None
     try:
-        return max(
+        drift = max(
             (abs(stats.average_share(spec.name) - anchor.averages[spec.name]) for spec in specs), default=0.0
         )
     except KeyError:
-        return None
+        return anchor, None
+    return anchor, drift
 
 
 def _margin(
@@ -464,6 +471,7 @@ def _redecide(ids: Sequence[int], specs, themes, stats: CollectionStats, drift: 
     ]
     margins = [Plan(pk=pk, theme_margin=_margin(evidence[pk], specs, stats, drift)) for pk in ids]
     Plan.objects.bulk_update(margins, ["theme_margin"], batch_size=500)
+    ThemeAnchor.objects.update(redecided=F("redecided") + len(ids))
     return changed
 
 
@@ -511,15 +519,15 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
     most the drift since the anchor are read and re-decided (one indexed query); when they are too many (or there
     is no valid anchor) one full pass re-decides every plan and re-anchors. Returns the plans whose themes
     changed (saved, so the index hears of them)."""
-    drift = _drift(specs, stats)
+    anchor, drift = _anchor_drift(specs, stats)
     changed = None
-    if drift is not None:
-        limit = max(REANCHOR_MIN_PLANS, int(REANCHOR_FRACTION * stats.plans))
+    if anchor is not None and drift is not None:
+        budget = max(REANCHOR_MIN_PLANS, int(REANCHOR_FRACTION * stats.plans)) - anchor.redecided
         near = Plan.objects.filter(theme_margin__lte=drift)
         if skip is not None:
             near = near.exclude(pk=skip)
-        ids = list(near.values_list("pk", flat=True)[: limit + 1])
-        if len(ids) <= limit:
+        ids = list(near.values_list("pk", flat=True)[: max(budget, 0) + 1])
+        if len(ids) <= budget:
             changed = _redecide(ids, specs, themes, stats, drift)
     if changed is None:
         changed = _reanchor(specs, themes, stats)
