@@ -322,8 +322,8 @@ def decision_margin(
     """How far every theme's average share may move (at most, each) before decide() could give this plan other
     themes: the least distance of any comparison decide() makes to changing sign, in units of that movement.
 
-    A threshold comparison (share >= max(PLAN_MIN_SHARE, PLAN_MIN_WEIGHT * average)) moves by at most
-    PLAN_MIN_WEIGHT * δ; a prominence comparison (excess >= PLAN_MIN_PROMINENCE * the sum of the k mentioned
+    A threshold comparison (share >= max(PLAN_MIN_SHARE, PLAN_MIN_WEIGHT * average)) flips exactly when the
+    average crosses share / PLAN_MIN_WEIGHT, and never when the share is below the PLAN_MIN_SHARE floor; a prominence comparison (excess >= PLAN_MIN_PROMINENCE * the sum of the k mentioned
     themes' excesses, each max(0, share - average): 1-Lipschitz) by at most δ * (1 + PLAN_MIN_PROMINENCE * k).
     Prominence matters only for the passing themes of a plan whose top-level headings name none of them (headed
     ones decide otherwise, and a flip of passing is a threshold comparison). inf: no comparison can change."""
@@ -333,9 +333,9 @@ def decision_margin(
         item = evidence.get(spec.name)
         if item is None or item.hits < spec.min_hits:
             continue  # never passes, whatever the averages
-        gap = item.share - threshold_share(stats, spec.name)
-        margin = min(margin, abs(gap) / PLAN_MIN_WEIGHT)
-        if gap >= 0:
+        if item.share >= PLAN_MIN_SHARE:  # below the floor it fails at any average
+            margin = min(margin, abs(item.share / PLAN_MIN_WEIGHT - stats.average_share(spec.name)))
+        if item.share >= threshold_share(stats, spec.name):
             passing.append(spec.name)
     if passing and not any(evidence[name].headed for name in passing):
         excess = {name: max(0.0, item.share - stats.average_share(name)) for name, item in evidence.items()}
