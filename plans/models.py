@@ -229,7 +229,8 @@ class ThemeShare(models.Model):
         verbose_name = _("主题占比")
         verbose_name_plural = _("主题占比")
         constraints = [models.UniqueConstraint(fields=["plan", "theme"], name="themeshare_unique")]
-        indexes = [models.Index(fields=["theme", "share"], name="themeshare_theme_share")]
+        # Covers theme_stats' sums (an index-only scan) and any query by theme and share.
+        indexes = [models.Index(fields=["theme", "share", "score"], name="themeshare_theme_share_score")]
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.theme_id} {self.share:.0%}"
