@@ -504,7 +504,7 @@ def _reanchor(specs, themes, stats: CollectionStats) -> list[Plan]:
         min_hits={spec.name: spec.min_hits for spec in specs},
     )
     moved = []
-    for pk, stored in Plan.objects.values_list("pk", "theme_margin").iterator(chunk_size=5000):
+    for pk, stored in Plan.objects.order_by("pk").values_list("pk", "theme_margin").iterator(chunk_size=5000):
         margin = _margin(evidence.get(pk, {}), specs, stats, 0.0)
         if margin != stored:
             moved.append(Plan(pk=pk, theme_margin=margin))
@@ -528,7 +528,7 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
         near = Plan.objects.filter(theme_margin__lte=drift)
         if skip is not None:
             near = near.exclude(pk=skip)
-        ids = list(near.values_list("pk", flat=True)[: max(budget, 0) + 1])
+        ids = list(near.order_by("pk").values_list("pk", flat=True)[: max(budget, 0) + 1])
         if len(ids) <= budget:
             changed = _redecide(ids, specs, themes, stats, drift)
     if changed is None:
