@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum
 
 from plans.ingest.clean import checksum as text_checksum
@@ -452,6 +452,19 @@ def _margin(
     return min(decision_margin(evidence, specs, stats), MARGIN_NONE) - drift - MARGIN_SLACK
 
 
+def _write_margins(margins: Iterable[tuple[int, float]]) -> None:
+    """Store (plan id, margin) pairs: one parameterised UPDATE run for every pair (executemany), which both
+    databases run far faster than bulk_update's CASE expression over thousands of rows."""
+    table = connection.ops.quote_name(Plan._meta.db_table)
+    column = connection.ops.quote_name(Plan._meta.get_field("theme_margin").column)
+    key = connection.ops.quote_name(Plan._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {column} = %s WHERE {key} = %s",
+            [(margin, pk) for pk, margin in margins],
+        )
+
+
 def _redecide(ids: Sequence[int], specs, themes, stats: CollectionStats, drift: float) -> list[Plan]:
     """Re-decide the plans `ids` from their stored shares (only their rows are read) and store their new
     margins; returns those whose themes changed."""
@@ -471,8 +484,7 @@ def _redecide(ids: Sequence[int], specs, themes, stats: CollectionStats, drift: 
         for plan in Plan.objects.filter(pk__in=flips).defer("text")
         if _decide_plan(plan, specs, themes, stats)
     ]
-    margins = [Plan(pk=pk, theme_margin=_margin(evidence[pk], specs, stats, drift)) for pk in ids]
-    Plan.objects.bulk_update(margins, ["theme_margin"], batch_size=500)
+    _write_margins((pk, _margin(evidence[pk], specs, stats, drift)) for pk in ids)
     ThemeAnchor.objects.update(redecided=F("redecided") + len(ids))
     return changed
 
@@ -507,8 +519,8 @@ def _reanchor(specs, themes, stats: CollectionStats) -> list[Plan]:
     for pk, stored in Plan.objects.order_by("pk").values_list("pk", "theme_margin").iterator(chunk_size=5000):
         margin = _margin(evidence.get(pk, {}), specs, stats, 0.0)
         if margin != stored:
-            moved.append(Plan(pk=pk, theme_margin=margin))
-    Plan.objects.bulk_update(moved, ["theme_margin"], batch_size=500)
+            moved.append((pk, margin))
+    _write_margins(moved)
     return changed
 
 
