@@ -44,11 +44,14 @@ def seed_if_empty(seed_dir: Path = SEED_DIR) -> int:
     if not seed_dir.is_dir():
         logger.warning("no seed folder at %s; starting with an empty database", seed_dir)
         return 0
+    from plans.services import themes_reconcile_deferred
+
     saved = 0
-    for path in sorted(p for p in seed_dir.iterdir() if p.is_file()):
-        outcome = ingest_path(path)
-        logger.info("seed %s: %s %s", path.name, outcome.status, outcome.reason)
-        saved += outcome.status == "ingested"
+    with themes_reconcile_deferred():  # one reconcile of the other plans' themes for the whole seed
+        for path in sorted(p for p in seed_dir.iterdir() if p.is_file()):
+            outcome = ingest_path(path)
+            logger.info("seed %s: %s %s", path.name, outcome.status, outcome.reason)
+            saved += outcome.status == "ingested"
     return saved
 
 

@@ -93,6 +93,9 @@ class Plan(models.Model):
     indexed_at = models.DateTimeField(_("索引时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # How far the collection's average shares may move from ThemeAnchor's before this plan's themes can change
+    # (plans.ingest.themes.decision_margin, less the drift when it was decided); -1: unknown, always re-decided.
+    theme_margin = models.FloatField(_("主题裕度"), default=-1.0, db_index=True, editable=False)
 
     themes = models.ManyToManyField("Theme", through="PlanTheme", related_name="plans", blank=True)
 
@@ -226,10 +229,29 @@ class ThemeShare(models.Model):
         verbose_name = _("主题占比")
         verbose_name_plural = _("主题占比")
         constraints = [models.UniqueConstraint(fields=["plan", "theme"], name="themeshare_unique")]
-        indexes = [models.Index(fields=["theme", "share"], name="themeshare_theme_share")]
+        # Covers theme_stats' sums (an index-only scan) and any query by theme and share.
+        indexes = [models.Index(fields=["theme", "share", "score"], name="themeshare_theme_share_score")]
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.theme_id} {self.share:.0%}"
+
+
+class ThemeAnchor(models.Model):
+    """The collection's average share of each theme when every plan's theme_margin was last measured (one row):
+    a plan whose margin exceeds how far the averages have moved since cannot have changed its themes."""
+
+    averages = models.JSONField(default=dict)  # {theme name: average share}
+    min_hits = models.JSONField(default=dict)  # {theme name: min_hits} the margins were measured with
+    redecided = models.PositiveIntegerField(
+        default=0
+    )  # plans re-decided by margin since (the re-anchor budget)
+
+    class Meta:
+        verbose_name = _("主题基准")
+        verbose_name_plural = _("主题基准")
+
+    def __str__(self) -> str:
+        return f"anchor of {len(self.averages)} themes"
 
 
 class SectionDensity(models.Model):

@@ -8,13 +8,15 @@ Relations (citations, reused passages: plans.relations) are written here, in the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import PurePath
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
@@ -25,11 +27,11 @@ from plans.ingest.themes import (
     ThemeMatch,
     ThemeSpec,
     decide,
+    decision_margin,
     density_decided,
     plan_evidence,
     section_themes,
     section_threshold,
-    threshold_share,
 )
 from plans.models import (
     PLAN_METADATA_FIELDS,
@@ -40,6 +42,7 @@ from plans.models import (
     SectionDensity,
     SectionTheme,
     Theme,
+    ThemeAnchor,
     ThemeShare,
 )
 from plans.relations import services as relations
@@ -166,8 +169,9 @@ def plan_delete(*, plan: Plan) -> None:
     storage = plan.original_file.storage
     relations.remove_plan_relations(plan=plan)
     plan.delete()
-    specs, themes = _theme_context(None)
-    _reconcile(specs, themes, theme_stats())
+    if not _deferred.get():
+        specs, themes = _theme_context(None)
+        _reconcile(specs, themes, theme_stats())
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 
@@ -234,13 +238,15 @@ def outline_entries(sections: Sequence[Section]) -> list[OutlineEntry]:
 
 def theme_stats() -> CollectionStats:
     """The collection's shares and densities of each theme now: one aggregate over the stored shares, no plan
-    text read."""
+    text read. Grouped by theme id (no join), so the sums are an index-only scan of (theme, share, score)."""
     sums = (
-        ThemeShare.objects.values_list("theme__name")
+        ThemeShare.objects.values_list("theme_id")
         .annotate(shares=Sum("share"), densities=Sum("score"))
-        .values_list("theme__name", "shares", "densities")
+        .values_list("theme_id", "shares", "densities")
+        .order_by()
     )
-    rows = list(sums)
+    names = dict(Theme.objects.values_list("pk", "name"))
+    rows = [(names[pk], shares, densities) for pk, shares, densities in sums]
     return CollectionStats(
         Plan.objects.count(),
         {name: shares or 0.0 for name, shares, _ in rows},
@@ -401,29 +407,94 @@ def _any_of(conditions: Iterable[Q]) -> Q:
     return combined
 
 
-def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> list[Plan]:
-    """Re-decide exactly the plans whose themes the current averages change, from the stored shares (no text
-    read): this is how a new, changed or deleted plan moves the others (drift) without re-reading the collection.
+# Float sums of the same shares in another order differ in their last digits: margins are kept this much short.
+MARGIN_SLACK = 1e-9
+# A margin with no comparison that can change (a plan that mentions no theme often enough), kept finite for the DB.
+MARGIN_NONE = 1e9
+# The averages drift from the anchor, so more plans come near a flip with every ingest. Once the plans
+# re-decided by margin since the anchor add up to this part of the collection (what one full pass reads), the
+# next reconcile is a full pass that re-anchors: no sequence of ingests costs more than twice the best choice.
+REANCHOR_FRACTION = 1.0
+REANCHOR_MIN_PLANS = 50  # ... or to this many plans, in a small collection
 
-    Only a plan with a share above some theme's threshold can hold a theme: the rule is applied to the stored
-    shares of those plans (one query; which of its passing themes a plan keeps depends on all its shares, so
-    no single threshold query can tell) and compared with the themes they hold (one more); a plan holding a theme whose
-    share no longer passes is re-decided too."""
-    passing = _any_of(
-        Q(
-            theme_id=themes[spec.name].pk,
-            share__gte=threshold_share(stats, spec.name),
-            hits__gte=spec.min_hits,
+
+def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _drift(specs: Sequence[ThemeSpec], stats: CollectionStats) -> float | None:
+    """How far the averages have moved since the anchor: the largest change of any theme's average share (None:
+    no anchor, or the taxonomy changed since, so no stored margin is valid)."""
+    return _anchor_drift(specs, stats)[1]
+
+
+def _anchor_drift(specs, stats: CollectionStats) -> tuple[ThemeAnchor | None, float | None]:
+    anchor = ThemeAnchor.objects.first()
+    if anchor is None or anchor.min_hits != {spec.name: spec.min_hits for spec in specs}:
+        return anchor, None
+    try:
+        drift = max(
+            (abs(stats.average_share(spec.name) - anchor.averages[spec.name]) for spec in specs), default=0.0
         )
-        for spec in specs
-        if spec.name in themes
-    )
-    candidates = ThemeShare.objects.filter(passing).values("plan")
+    except KeyError:
+        return anchor, None
+    return anchor, drift
+
+
+def _margin(
+    evidence: Mapping[str, ThemeEvidence], specs, stats: CollectionStats, drift: float | None
+) -> float:
+    """The margin to store for a plan decided against `stats`, valid against the anchor (drift from it taken
+    off: a lower bound); -1 when there is no anchor (the next reconcile re-anchors)."""
+    if drift is None:
+        return -1.0
+    return min(decision_margin(evidence, specs, stats), MARGIN_NONE) - drift - MARGIN_SLACK
+
+
+def _write_margins(margins: Iterable[tuple[int, float]]) -> None:
+    """Store (plan id, margin) pairs: one parameterised UPDATE run for every pair (executemany), which both
+    databases run far faster than bulk_update's CASE expression over thousands of rows."""
+    table = connection.ops.quote_name(Plan._meta.db_table)
+    column = connection.ops.quote_name(Plan._meta.get_field("theme_margin").column)
+    key = connection.ops.quote_name(Plan._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {column} = %s WHERE {key} = %s",
+            [(margin, pk) for pk, margin in margins],
+        )
+
+
+def _redecide(ids: Sequence[int], specs, themes, stats: CollectionStats, drift: float) -> list[Plan]:
+    """Re-decide the plans `ids` from their stored shares (only their rows are read) and store their new
+    margins; returns those whose themes changed."""
+    evidence: dict[int, dict[str, ThemeEvidence]] = {pk: {} for pk in ids}
+    held: dict[int, set[str]] = {pk: set() for pk in ids}
+    for chunk in _chunks(ids):
+        rows = ThemeShare.objects.filter(plan__in=chunk).values_list(
+            "plan_id", "theme__name", "hits", "share", "score", "headed"
+        )
+        for plan_id, name, hits, share, score, headed in rows:
+            evidence[plan_id][name] = ThemeEvidence(hits, {}, share, score, headed)
+        for plan_id, name in PlanTheme.objects.filter(plan__in=chunk).values_list("plan_id", "theme__name"):
+            held[plan_id].add(name)
+    flips = [pk for pk in ids if set(decide(evidence[pk], specs, stats)) != held[pk]]
+    changed = [
+        plan
+        for plan in Plan.objects.filter(pk__in=flips).defer("text")
+        if _decide_plan(plan, specs, themes, stats)
+    ]
+    _write_margins((pk, _margin(evidence[pk], specs, stats, drift)) for pk in ids)
+    ThemeAnchor.objects.update(redecided=F("redecided") + len(ids))
+    return changed
+
+
+def _reanchor(specs, themes, stats: CollectionStats) -> list[Plan]:
+    """The full pass: re-decide every plan that the current averages change (reading every stored share), then
+    make the current averages the anchor and store every plan's margin against them."""
     evidence: dict[int, dict[str, ThemeEvidence]] = {}
-    rows = ThemeShare.objects.filter(plan__in=candidates).values_list(
-        "plan_id", "theme__name", "hits", "share", "score", "headed"
-    )
-    for plan_id, name, hits, share, score, headed in rows:
+    rows = ThemeShare.objects.values_list("plan_id", "theme__name", "hits", "share", "score", "headed")
+    for plan_id, name, hits, share, score, headed in rows.iterator(chunk_size=5000):
         evidence.setdefault(plan_id, {})[name] = ThemeEvidence(hits, {}, share, score, headed)
     held: dict[int, set[str]] = {}
     for plan_id, name in PlanTheme.objects.values_list("plan_id", "theme__name"):
@@ -434,8 +505,46 @@ def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None
         if set(decide(items, specs, stats)) != held.get(plan_id, set())
     }
     flips.update(plan_id for plan_id in held if plan_id not in evidence)
-    flips.discard(skip)
-    changed = [plan for plan in Plan.objects.filter(pk__in=flips) if _decide_plan(plan, specs, themes, stats)]
+    changed = [
+        plan
+        for plan in Plan.objects.filter(pk__in=flips).defer("text")
+        if _decide_plan(plan, specs, themes, stats)
+    ]
+    ThemeAnchor.objects.all().delete()
+    ThemeAnchor.objects.create(
+        averages={spec.name: stats.average_share(spec.name) for spec in specs},
+        min_hits={spec.name: spec.min_hits for spec in specs},
+    )
+    moved = []
+    for pk, stored in Plan.objects.order_by("pk").values_list("pk", "theme_margin").iterator(chunk_size=5000):
+        margin = _margin(evidence.get(pk, {}), specs, stats, 0.0)
+        if margin != stored:
+            moved.append((pk, margin))
+    _write_margins(moved)
+    return changed
+
+
+def _reconcile(specs, themes, stats: CollectionStats, *, skip: int | None = None) -> list[Plan]:
+    """Re-decide exactly the plans whose themes the current averages change, from the stored shares (no text
+    read): this is how a new, changed or deleted plan moves the others (drift) without re-reading the collection.
+
+    Every plan stores a margin: how far the averages may move from the anchor (ThemeAnchor, the averages of the
+    last full pass) before its themes can change (themes.decision_margin). So only the plans whose margin is at
+    most the drift since the anchor are read and re-decided (one indexed query); when they are too many (or there
+    is no valid anchor) one full pass re-decides every plan and re-anchors. Returns the plans whose themes
+    changed (saved, so the index hears of them)."""
+    anchor, drift = _anchor_drift(specs, stats)
+    changed = None
+    if anchor is not None and drift is not None:
+        budget = max(REANCHOR_MIN_PLANS, int(REANCHOR_FRACTION * stats.plans)) - anchor.redecided
+        near = Plan.objects.filter(theme_margin__lte=drift)
+        if skip is not None:
+            near = near.exclude(pk=skip)
+        ids = list(near.order_by("pk").values_list("pk", flat=True)[: max(budget, 0) + 1])
+        if len(ids) <= budget:
+            changed = _redecide(ids, specs, themes, stats, drift)
+    if changed is None:
+        changed = _reanchor(specs, themes, stats)
     _touch(changed)
     _reconcile_sections(specs, themes, stats, skip=skip)
     return changed
@@ -471,21 +580,51 @@ def sections_reconcile() -> None:
     _reconcile_sections(specs, themes, theme_stats())
 
 
+_deferred: ContextVar[int] = ContextVar("themes_deferred", default=0)
+
+
+@contextmanager
+def themes_reconcile_deferred() -> Iterator[None]:
+    """Within this block plan_assign_themes and plan_delete decide only their own plan; the other plans the
+    moved averages change are re-decided once, when the block ends (a batch ingest: one reconcile, not one per
+    file). Each plan still commits on its own. Should the process die before the end, nothing is lost: every
+    plan's stored margin stays valid against the anchor, so the next reconcile (any ingest, delete, or
+    `themes_reconcile`) re-decides exactly the plans the batch moved."""
+    token = _deferred.set(_deferred.get() + 1)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        if not _deferred.get():
+            themes_reconcile()
+
+
+@transaction.atomic
+def themes_reconcile() -> list[Plan]:
+    """Bring every plan's and section's themes in line with the collection's current averages (after a batch
+    whose reconcile was deferred, or a crash inside one); returns the plans whose themes changed."""
+    specs, themes = _theme_context(None)
+    return _reconcile(specs, themes, theme_stats())
+
+
 @transaction.atomic
 def plan_assign_themes(*, plan: Plan, specs: Sequence[ThemeSpec] | None = None) -> bool:
     """(Re-)assign the themes of a plan and its sections from the current taxonomy, judged against the
     collection's averages with this plan counted in; True if anything of this plan changed.
 
     The averages move with the plan, so the few other plans they tip over a threshold are re-decided too
-    (from their stored shares; see _reconcile)."""
+    (from their stored shares; see _reconcile), unless a batch defers that (themes_reconcile_deferred)."""
     specs, themes = _theme_context(specs)
     sections = _store_plan_evidence(plan, specs, themes)
     stats = theme_stats()
     changed = _decide_sections(sections, specs, themes, stats)
     changed |= _decide_plan(plan, specs, themes, stats)
+    plan.theme_margin = _margin(_evidence_rows(plan), specs, stats, _drift(specs, stats))
+    Plan.objects.filter(pk=plan.pk).update(theme_margin=plan.theme_margin)
     if changed:
         _touch([plan])
-    _reconcile(specs, themes, stats, skip=plan.pk)
+    if not _deferred.get():
+        _reconcile(specs, themes, stats, skip=plan.pk)
     return changed
 
 
@@ -526,6 +665,11 @@ def themes_decide_all(
         sections = list(plan.sections.all())
         if _decide_sections(sections, specs, themes, stats) | _decide_plan(plan, specs, themes, stats):
             changed.append(plan)
+    # Every margin (or the subset's, whose shares may be new) measured against the averages just used.
+    if plans is None:
+        _reanchor(specs, themes, stats)
+    elif (drift := _drift(specs, stats)) is not None:
+        _redecide(list(queryset.values_list("pk", flat=True)), specs, themes, stats, drift)
     if touch:
         _touch(changed)
     return changed

@@ -314,3 +314,33 @@ def plan_themes(
     plan alone, that is the PLAN_MIN_SHARE floor)."""
     evidence = plan_evidence(text, outline, specs)
     return decide(evidence, specs, (stats or CollectionStats()).including(evidence))
+
+
+def decision_margin(
+    evidence: Mapping[str, ThemeEvidence], specs: Sequence[ThemeSpec], stats: CollectionStats
+) -> float:
+    """How far every theme's average share may move (at most, each) before decide() could give this plan other
+    themes: the least distance of any comparison decide() makes to changing sign, in units of that movement.
+
+    A threshold comparison (share >= max(PLAN_MIN_SHARE, PLAN_MIN_WEIGHT * average)) flips exactly when the
+    average crosses share / PLAN_MIN_WEIGHT, and never when the share is below the PLAN_MIN_SHARE floor; a prominence comparison (excess >= PLAN_MIN_PROMINENCE * the sum of the k mentioned
+    themes' excesses, each max(0, share - average): 1-Lipschitz) by at most δ * (1 + PLAN_MIN_PROMINENCE * k).
+    Prominence matters only for the passing themes of a plan whose top-level headings name none of them (headed
+    ones decide otherwise, and a flip of passing is a threshold comparison). inf: no comparison can change."""
+    margin = float("inf")
+    passing = []
+    for spec in specs:
+        item = evidence.get(spec.name)
+        if item is None or item.hits < spec.min_hits:
+            continue  # never passes, whatever the averages
+        if item.share >= PLAN_MIN_SHARE:  # below the floor it fails at any average
+            margin = min(margin, abs(item.share / PLAN_MIN_WEIGHT - stats.average_share(spec.name)))
+        if item.share >= threshold_share(stats, spec.name):
+            passing.append(spec.name)
+    if passing and not any(evidence[name].headed for name in passing):
+        excess = {name: max(0.0, item.share - stats.average_share(name)) for name, item in evidence.items()}
+        total = sum(excess.values())
+        lipschitz = 1 + PLAN_MIN_PROMINENCE * len(excess)
+        for name in passing:
+            margin = min(margin, abs(excess[name] - PLAN_MIN_PROMINENCE * total) / lipschitz)
+    return margin

@@ -16,6 +16,7 @@ from typing import Any
 from plans import audit, curation
 from plans.ingest import IngestError, prepare, save
 from plans.models import AuditEntry, Plan
+from plans.services import themes_reconcile_deferred
 from plans.upload import archive, staging
 from plans.upload.ingest_adapter import apply_corrections, describe, overrides_for, plain_value
 
@@ -137,15 +138,16 @@ def confirm_batch(
         for refusal in batch.refusals
     ]
     saved_ids: list[int] = []
-    for number, staged in enumerate(batch.files):
-        fixes = corrections.get(number)
-        if fixes is None:
-            report.append((staged.position, ReportRow(staged.label, "skipped", "未勾选保存")))
-            continue
-        row = _save_one(batch, number, staged, fixes, update=update, user=user)
-        if row.plan is not None and row.status in {"ingested", "updated"}:
-            saved_ids.append(row.plan.pk)
-        report.append((staged.position, row))
+    with themes_reconcile_deferred():  # the other plans the batch moves are re-decided once, at its end
+        for number, staged in enumerate(batch.files):
+            fixes = corrections.get(number)
+            if fixes is None:
+                report.append((staged.position, ReportRow(staged.label, "skipped", "未勾选保存")))
+                continue
+            row = _save_one(batch, number, staged, fixes, update=update, user=user)
+            if row.plan is not None and row.status in {"ingested", "updated"}:
+                saved_ids.append(row.plan.pk)
+            report.append((staged.position, row))
     staging.discard(batch)
     _index(saved_ids)
     rows = [row for _, row in sorted(report, key=lambda pair: pair[0])]

@@ -17,6 +17,7 @@ from plans.ingest.extract import SUPPORTED_SUFFIXES
 from plans.ingest.pipeline import check_size
 from plans.models import PLAN_METADATA_FIELDS, Plan
 from plans.search import wait_for_indexing
+from plans.services import themes_reconcile_deferred
 
 INDEX_TIMEOUT_SECONDS = 600
 
@@ -54,14 +55,15 @@ class Command(BaseCommand):
         overrides = Overrides(region=options["region"], year=options["year"], level=options["level"])
         counts: Counter[str] = Counter()
         progress = tqdm(files, desc="导入", unit="个文件", file=sys.stderr, disable=None, leave=False)
-        for path in progress:
-            if options["dry_run"]:
-                status = self._dry_run(path, overrides)
-            else:
-                outcome = ingest_path(path, overrides=overrides, update=options["update"])
-                status = outcome.status
-                self._report(path, outcome)
-            counts[status] += 1
+        with themes_reconcile_deferred():  # the plans the batch moves are re-decided once, at its end
+            for path in progress:
+                if options["dry_run"]:
+                    status = self._dry_run(path, overrides)
+                else:
+                    outcome = ingest_path(path, overrides=overrides, update=options["update"])
+                    status = outcome.status
+                    self._report(path, outcome)
+                counts[status] += 1
         progress.close()
         if options["dry_run"]:
             order, prefix = ("would ingest", "would be duplicate", "rejected"), "dry run（未保存）："
