@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 
 from plans.search.facets import filter_and_count
 from plans.search.normalize import normalise
-from plans.search.occurrences import matching_docs, prefetch_starts, query_strings, string_starts
+from plans.search.occurrences import (
+    doc_starts,
+    matching_docs,
+    prefetch_starts,
+    query_strings,
+    string_counts,
+)
 from plans.search.query import parse_query
 from plans.search.trends import filter_key
 from plans.search.types import SearchParams
@@ -71,7 +77,7 @@ def _doc_occurrences(snapshot, strings: list[str], docnum: int) -> list[tuple[in
     """(start, length) of every occurrence of every string in one plan, in text order."""
     found = []
     for string in strings:
-        found += [(start, len(string)) for start in string_starts(snapshot, string).get(docnum, ())]
+        found += [(start, len(string)) for start in doc_starts(snapshot, string, docnum)]
     found.sort()
     return found
 
@@ -159,9 +165,9 @@ def _window(snapshot, strings, order: list[int], offset: int, limit: int) -> lis
     """Occurrences offset .. offset+limit of the plans in `order` (each plan's in text order)."""
     out: list[tuple[int, int, int]] = []
     seen = 0
-    counts = [string_starts(snapshot, s) for s in strings]
+    counts = [string_counts(snapshot, s) for s in strings]
     for docnum in order:
-        here = sum(len(c.get(docnum, ())) for c in counts)
+        here = sum(c.get(docnum, 0) for c in counts)
         if seen + here <= offset:
             seen += here
             continue
@@ -233,9 +239,10 @@ def _width(width: int) -> int:
 def _ordered(snapshot, parsed, strings, filters, sort, region_order):
     """(count, plans, order): `order` is a plan order (date, region) or a flat occurrence list (left, right)."""
     kept = _kept_docs(snapshot, parsed, filters)
-    prefetch_starts(snapshot, strings)
-    counts = [string_starts(snapshot, s) for s in strings]
-    count = sum(len(c.get(d, ())) for d in kept for c in counts)
+    if sort in ("left", "right"):
+        prefetch_starts(snapshot, strings)  # every occurrence's context is read: all positions, together
+    counts = [string_counts(snapshot, s) for s in strings]
+    count = sum(c.get(d, 0) for d in kept for c in counts)
     plans = sum(1 for d in kept if any(d in c for c in counts))
     if sort in ("left", "right"):
         return count, plans, _context_order(snapshot, parsed, strings, filters, sort, kept)
@@ -334,10 +341,5 @@ def plan_occurrences(plan_id: int, q: str, width: int = DEFAULT_WIDTH) -> list[K
         docnum = snapshot.columns.docnum_of.get(plan_id)
         if docnum is None:
             return []
-        found = []
-        for string in strings:
-            found += [
-                (docnum, start, len(string)) for start in string_starts(snapshot, string).get(docnum, ())
-            ]
-        found.sort(key=lambda item: (item[1], item[2]))
+        found = [(docnum, start, length) for start, length in _doc_occurrences(snapshot, strings, docnum)]
         return _lines(snapshot, found, _width(width))

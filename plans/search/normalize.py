@@ -8,6 +8,7 @@ in the original text: highlights found on the normalised text can be drawn on th
 """
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,6 +89,26 @@ def _variant_search(term: str) -> tuple[str, tuple[str, ...], re.Pattern]:
     preimages = _preimages()
     others = tuple(dict.fromkeys(c for ch in normal for c in preimages.get(ch, ch)[1:]))
     return normal, others, re.compile(_variants(term))
+
+
+def variant_forms(term: str) -> tuple[str, tuple[str, ...]]:
+    """(the normalised `term`, the characters other than its own that normalise to one of its characters).
+
+    A text holding none of those others contains the term exactly where normalise(text) does, so it can be
+    searched (or counted) for the normalised term itself, without normalising it."""
+    normal, others, _pattern = _variant_search(term)
+    return normal, others
+
+
+def non_overlapping(starts: Iterable[int], length: int) -> tuple[int, ...]:
+    """The occurrences str.count counts, from the sorted starts of every (overlapping) occurrence."""
+    kept: list[int] = []
+    free_from = -1
+    for start in starts:
+        if start >= free_from:
+            kept.append(start)
+            free_from = start + length
+    return tuple(kept)
 
 
 def variant_starts(text: str, term: str) -> list[int]:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from plans.search.highlight import clean_terms
 from plans.search.matching import evaluate
+from plans.search.normalize import non_overlapping
 from plans.search.types import ParsedQuery
 
 
@@ -30,17 +31,6 @@ def matching_docs(snapshot, parsed: ParsedQuery) -> frozenset[int]:
     """The docnums a parsed query matches: THE one place trends and keyword-in-context decide it, by the
     same expression evaluation as /search/ (matching.evaluate: AND, OR, NOT, proximity, scopes)."""
     return evaluate(snapshot, parsed.tree)
-
-
-def non_overlapping(starts: Iterable[int], length: int) -> tuple[int, ...]:
-    """The occurrences str.count counts, from the sorted starts of every (overlapping) occurrence."""
-    kept: list[int] = []
-    free_from = -1
-    for start in starts:
-        if start >= free_from:
-            kept.append(start)
-            free_from = start + length
-    return tuple(kept)
 
 
 def string_starts(snapshot, string: str) -> dict[int, Sequence[int]]:
@@ -80,11 +70,32 @@ def _starts_weight(starts: dict[int, Sequence[int]]) -> int:
 
 
 def string_counts(snapshot, string: str) -> dict[int, int]:
-    """For every docnum holding `string`: how many non-overlapping occurrences (memoised)."""
-    return snapshot.memo(
-        ("occurrences.counts", string),
-        lambda: {docnum: len(starts) for docnum, starts in string_starts(snapshot, string).items()},
-    )
+    """For every docnum holding `string`: how many non-overlapping occurrences (memoised). Counted by the
+    reader alone where it can (no positions: a first-time trend reads no text); from the positions when
+    they are remembered already or the reader cannot count alone."""
+
+    def compute() -> dict[int, int]:
+        if snapshot.counts_alone and not snapshot.remembers(("occurrences.starts", string)):
+            return snapshot.term_counts(string)
+        return {docnum: len(starts) for docnum, starts in string_starts(snapshot, string).items()}
+
+    return snapshot.memo(("occurrences.counts", string), compute)
+
+
+def prefetch_counts(snapshot, strings: Iterable[str]) -> None:
+    """Prepare string_counts of several strings: a reader that counts alone needs nothing; for the others,
+    their positions are worked out together (prefetch_starts)."""
+    if not snapshot.counts_alone:
+        prefetch_starts(snapshot, strings)
+
+
+def doc_starts(snapshot, string: str, docnum: int) -> Sequence[int]:
+    """The starts of `string`'s non-overlapping occurrences in one plan: from the generation's memo when
+    it holds them, else from that plan alone (a page of /kwic/ or a plan page reads only what it shows)."""
+    if snapshot.remembers(("occurrences.starts", string)):
+        return string_starts(snapshot, string).get(docnum, ())
+    positions = snapshot.term_positions(string, (docnum,)).get(docnum, ())
+    return non_overlapping(positions, len(string))
 
 
 def plan_chars(columns, docnum: int) -> int:

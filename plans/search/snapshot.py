@@ -346,6 +346,30 @@ class Snapshot:
         found = together(wanted) if wanted else {}
         return {term: found.get(normal[term], {}) if holding[term] else {} for term in normal}
 
+    @property
+    def counts_alone(self) -> bool:
+        """Whether the reader counts occurrences without working out their positions (`term_counts` of its
+        own); without it, counts are best derived from positions worked out once for kwic and trends."""
+        return hasattr(self.reader, "term_counts")
+
+    def term_counts(self, term: str, docnums: Iterable[int] | None = None) -> dict[int, int]:
+        """For each docnum holding `term` (within `docnums` when given): its non-overlapping occurrences in
+        the normalised title + "\\n" + text, as str.count counts them. The reader counts what it can alone;
+        positions decide the rest."""
+        from plans.search.normalize import non_overlapping, normalise
+
+        term = normalise(term)
+        holding = self.term_docs(term)
+        wanted = holding if docnums is None else holding & frozenset(docnums)
+        if not wanted:
+            return {}
+        counted = self.reader.term_counts(term, wanted) if self.counts_alone else {}
+        rest = wanted - counted.keys()
+        if rest:
+            for docnum, starts in self.reader.term_positions(term, rest).items():
+                counted[docnum] = len(non_overlapping(starts, len(term)))
+        return {docnum: found for docnum, found in counted.items() if found}
+
     def remembers(self, key) -> bool:
         """Whether the memo holds `key` now (it may be dropped at any time after)."""
         with self._lock:

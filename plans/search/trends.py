@@ -9,9 +9,10 @@ year under the filters. For each term and region: the first, last and peak year,
 
 Engine-neutral: built only on the seam's primitives (term sets, positions, columns) through occurrences.py.
 The per-plan counts of a string, the filter totals and each term's whole figures (by term, filters and region
-order) are memoised per index generation: a new term adds up counts over the plans it matches (its strings'
-positions worked out together, occurrences.prefetch_starts), a repeated one is a look-up; no request reads a
-text the generation has already read for that string.
+order) are memoised per index generation: a new term adds up counts over the plans it matches (counted by
+the reader without positions where it can, else from its strings' positions worked out together:
+occurrences.prefetch_counts), a repeated one is a look-up; no request reads a text the generation has
+already read for that string.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from plans.search.facets import filter_and_count
 from plans.search.occurrences import (
     matching_docs,
     plan_chars,
-    prefetch_starts,
+    prefetch_counts,
     query_strings,
     string_counts,
 )
@@ -220,7 +221,7 @@ def trends(
         if snapshot is None:
             return Trends(terms=kept_terms, years=[], series=[], notices=[trouble])
         new_terms = [t for t in kept_terms if not snapshot.remembers(_term_key(t, filters, region_order))]
-        prefetch_starts(snapshot, [s for t in new_terms for s in query_strings(parse_query(t))])
+        prefetch_counts(snapshot, [s for t in new_terms for s in query_strings(parse_query(t))])
         series = []
         for term in kept_terms:
             trend = term_trend(snapshot, term, filters, region_order)

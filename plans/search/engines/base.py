@@ -9,6 +9,10 @@ An engine (Whoosh today: engines/whoosh; Tantivy next: engines/tantivy) implemen
   (query parsing, facet counting over columns, ranking policy, highlighting, loading hits) only calls
   Snapshot primitives, so nothing outside plans/search/engines changes when the engine does.
 
+Two methods are optional, for a reader that finds positions by reading the text: `terms_positions(wanted)`
+(several terms, each document read once) and `term_counts(term, docnums)` (occurrences counted without
+positions, leaving out the documents it cannot count alone); Snapshot falls back when they are absent.
+
 Offsets are in the normalised `title + "\\n" + text` of a document (see plans.search.snapshot).
 Exceptions: `IndexMissing` / `IndexCorrupt` mean the index really is gone or broken (confirmed by the
 engine, for example by reopening it): the core then rebuilds it from the database. Any other exception is
