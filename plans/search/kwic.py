@@ -29,6 +29,7 @@ from plans.search.normalize import normalise
 from plans.search.occurrences import (
     doc_starts,
     matching_docs,
+    prefetch_counts,
     prefetch_starts,
     query_strings,
     string_counts,
@@ -241,6 +242,8 @@ def _ordered(snapshot, parsed, strings, filters, sort, region_order):
     kept = _kept_docs(snapshot, parsed, filters)
     if sort in ("left", "right"):
         prefetch_starts(snapshot, strings)  # every occurrence's context is read: all positions, together
+    else:
+        prefetch_counts(snapshot, strings)  # a page reads only the texts it shows
     counts = [string_counts(snapshot, s) for s in strings]
     count = sum(c.get(d, 0) for d in kept for c in counts)
     plans = sum(1 for d in kept if any(d in c for c in counts))

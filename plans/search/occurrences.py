@@ -71,22 +71,30 @@ def _starts_weight(starts: dict[int, Sequence[int]]) -> int:
 
 def string_counts(snapshot, string: str) -> dict[int, int]:
     """For every docnum holding `string`: how many non-overlapping occurrences (memoised). Counted by the
-    reader alone where it can (no positions: a first-time trend reads no text); from the positions when
-    they are remembered already or the reader cannot count alone."""
+    reader alone where it can (no positions: a first-time trend decodes each text once at most); from the
+    positions when they are remembered already or the reader cannot count alone."""
 
     def compute() -> dict[int, int]:
         if snapshot.counts_alone and not snapshot.remembers(("occurrences.starts", string)):
-            return snapshot.term_counts(string)
+            return snapshot.terms_counts([string])[string]
         return {docnum: len(starts) for docnum, starts in string_starts(snapshot, string).items()}
 
     return snapshot.memo(("occurrences.counts", string), compute)
 
 
 def prefetch_counts(snapshot, strings: Iterable[str]) -> None:
-    """Prepare string_counts of several strings: a reader that counts alone needs nothing; for the others,
-    their positions are worked out together (prefetch_starts)."""
+    """Work out string_counts of several strings together, for those not remembered yet: counted by the
+    reader in one pass over the plans (Snapshot.terms_counts) where it can count alone, else from their
+    positions worked out together (prefetch_starts)."""
     if not snapshot.counts_alone:
         prefetch_starts(snapshot, strings)
+        return
+    missing = [s for s in dict.fromkeys(strings) if not snapshot.remembers(("occurrences.counts", s))]
+    if len(missing) < 2:
+        return  # one string: string_counts reads its plans once anyway
+    together = snapshot.terms_counts(missing)
+    for string in missing:
+        snapshot.memo(("occurrences.counts", string), lambda string=string: together[string])
 
 
 def doc_starts(snapshot, string: str, docnum: int) -> Sequence[int]:

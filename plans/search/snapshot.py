@@ -348,27 +348,28 @@ class Snapshot:
 
     @property
     def counts_alone(self) -> bool:
-        """Whether the reader counts occurrences without working out their positions (`term_counts` of its
+        """Whether the reader counts occurrences without working out their positions (`terms_counts` of its
         own); without it, counts are best derived from positions worked out once for kwic and trends."""
-        return hasattr(self.reader, "term_counts")
+        return hasattr(self.reader, "terms_counts")
 
-    def term_counts(self, term: str, docnums: Iterable[int] | None = None) -> dict[int, int]:
-        """For each docnum holding `term` (within `docnums` when given): its non-overlapping occurrences in
-        the normalised title + "\\n" + text, as str.count counts them. The reader counts what it can alone;
-        positions decide the rest."""
+    def terms_counts(self, terms: Sequence[str]) -> dict[str, dict[int, int]]:
+        """For each of `terms` (keyed as given) and each docnum holding it: its non-overlapping occurrences in
+        the normalised title + "\\n" + text, as str.count counts them. The reader counts what it can alone,
+        several terms together; positions decide the rest."""
         from plans.search.normalize import non_overlapping, normalise
 
-        term = normalise(term)
-        holding = self.term_docs(term)
-        wanted = holding if docnums is None else holding & frozenset(docnums)
-        if not wanted:
-            return {}
-        counted = self.reader.term_counts(term, wanted) if self.counts_alone else {}
-        rest = wanted - counted.keys()
-        if rest:
-            for docnum, starts in self.reader.term_positions(term, rest).items():
-                counted[docnum] = len(non_overlapping(starts, len(term)))
-        return {docnum: found for docnum, found in counted.items() if found}
+        normal = {term: normalise(term) for term in dict.fromkeys(terms)}
+        holding = {folded: self.term_docs(folded) for folded in set(normal.values()) if folded}
+        counted = self.reader.terms_counts(holding) if self.counts_alone and holding else {}
+        found: dict[str, dict[int, int]] = {}
+        for folded, docnums in holding.items():
+            counts = dict(counted.get(folded, {}))
+            rest = docnums - counts.keys()
+            if rest:
+                for docnum, starts in self.reader.term_positions(folded, rest).items():
+                    counts[docnum] = len(non_overlapping(starts, len(folded)))
+            found[folded] = {docnum: n for docnum, n in counts.items() if n}
+        return {term: found.get(folded, {}) for term, folded in normal.items()}
 
     def remembers(self, key) -> bool:
         """Whether the memo holds `key` now (it may be dropped at any time after)."""

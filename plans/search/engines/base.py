@@ -10,7 +10,7 @@ An engine (Whoosh today: engines/whoosh; Tantivy next: engines/tantivy) implemen
   Snapshot primitives, so nothing outside plans/search/engines changes when the engine does.
 
 Two methods are optional, for a reader that finds positions by reading the text: `terms_positions(wanted)`
-(several terms, each document read once) and `term_counts(term, docnums)` (occurrences counted without
+(several terms, each document read once) and `terms_counts(wanted)` (occurrences counted without
 positions, leaving out the documents it cannot count alone); Snapshot falls back when they are absent.
 
 Offsets are in the normalised `title + "\\n" + text` of a document (see plans.search.snapshot).

@@ -125,11 +125,10 @@ class TextFile:
         start, text_bytes, title_chars, _breaks, _sections = head
         return str(self._view[start : start + text_bytes], ENCODING), title_chars
 
-    def count(self, plan_id: int, at: int, needle: bytes, unless: Sequence[bytes] = ()) -> int | None:
+    def count(self, plan_id: int, at: int, needle: bytes) -> int | None:
         """Non-overlapping occurrences of `needle` (a string in UTF-16-LE) in the plan's title + "\\n" + text,
         as str.count counts them, searched in the map itself: no copy, no decoding. None when there is no
-        record, or when the text holds any of `unless` (characters the caller must resolve on the decoded
-        text, such as other forms of the term's characters).
+        record.
 
         A match counts only on a character boundary (an even byte offset from the text's start): the bytes
         of a character pair can appear straddling two other characters. UTF-16 needs no more than that: a
@@ -138,8 +137,6 @@ class TextFile:
         if head is None or not needle:
             return None
         start, end = head[0], head[0] + head[1]
-        if any(self._aligned_find(item, start, start, end) >= 0 for item in unless):
-            return None
         found = 0
         at = self._aligned_find(needle, start, start, end)
         while at >= 0:
