@@ -219,7 +219,8 @@ class TantivyReader:
         return out
 
     def terms_counts(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, int]]:
-        """term_counts of several (normalised) terms. A term none of whose characters has another form is
+        """Non-overlapping occurrences (as str.count counts them) of several (normalised) terms in their
+        `docnums`, without positions. A term none of whose characters has another form is
         counted in the text file's map (no decoding: a few microseconds a plan); the others by str.count
         in the decoded text, each plan decoded once for all of them, when it holds no other form of the
         term's characters. Plans that do, or have no record, are left out."""
