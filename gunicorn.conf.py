@@ -69,14 +69,16 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    """Each worker starts without inherited database connections, re-queues index writes that a killed
-    worker left unfinished (plans saved in the database but still marked pending), and opens the search
-    index in its own process (never in the master: forked workers would share its file offsets), with one
-    search run, so that its first real search costs about what a warm one does."""
+    """Each worker sets the serving collector thresholds (config.startup.GC_THRESHOLDS), starts without
+    inherited database connections, re-queues index writes that a killed worker left unfinished (plans saved
+    in the database but still marked pending), and opens the search index in its own process (never in the
+    master: forked workers would share its file offsets), with one search run, so that its first real search
+    costs about what a warm one does."""
     from django.db import connections
 
-    from config.startup import requeue_unindexed_plans, warm_search
+    from config.startup import requeue_unindexed_plans, tune_gc, warm_search
 
+    tune_gc()
     connections.close_all()
     requeue_unindexed_plans()
     warm_search()

@@ -47,8 +47,9 @@ from plans.models import (
 )
 from plans.relations import services as relations
 
-# Fields whose change, without a new text, changes how the plan relates to others (citation keys, regions).
-RELATION_FIELDS = ("title", "doc_number", "region")
+# Fields whose change, without a new text, changes how the plan relates to others (citation keys, regions, the
+# order in which plans shared a passage).
+RELATION_FIELDS = ("title", "doc_number", "region", "year", "published_on")
 
 # Fields staff may change on a plan (the admin form) and ingest may set.
 EDITABLE_FIELDS = (

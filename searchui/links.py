@@ -36,6 +36,15 @@ def path_of(name: str, *args) -> str:
     return _reversed(name, args, get_script_prefix())
 
 
+_PATH_PROBE = 987654321  # an id no plan has: reversed once, then replaced by each plan's id
+
+
+def plan_path(plan_id: int) -> str:
+    """The plan page's path, without a reverse() per plan: a plan page links hundreds of different plans."""
+    head, tail = path_of("searchui:plan", _PATH_PROBE).split(str(_PATH_PROBE))
+    return f"{head}{int(plan_id)}{tail}"
+
+
 def normalized(params: SearchParams) -> SearchParams:
     """The same state with facet values deduplicated and sorted (what makes a URL canonical)."""
     changes = {name: tuple(sorted(set(getattr(params, name)))) for name in FACET_FIELD.values()}
@@ -167,7 +176,7 @@ def plan_url(plan_id: int, *, q: str = "", back: str | None = None, anchor: str 
         pairs.append(("q", q))
     if back:
         pairs.append(("back", back))
-    url = path_of("searchui:plan", plan_id)
+    url = plan_path(plan_id)
     if pairs:
         url += "?" + urlencode(pairs)
     if anchor:

@@ -7,6 +7,7 @@ Thin like views.py: parse, call plans.relations.selectors, render HTML or JSON. 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
@@ -177,20 +178,36 @@ def _see_also_query(text: str) -> str:
     return max(clauses, key=len)[:60] if clauses else ""
 
 
-def _see_also_html(passage) -> str:
-    parts = []
-    query = _see_also_query(passage.text)
-    for other in passage.others:
-        label = " ".join(str(x) for x in (other.region, other.year) if x)
-        url = links.plan_url(other.plan_id, q=query)
-        parts.append(format_html('<a href="{}" title="{}">{}</a>', url, other.title, label))
-    more = (_("等 %(count)d 处") % {"count": passage.more + len(passage.others)}) if passage.more else ""
-    return format_html(
-        '<span class="see-also">{} {}{}</span>',
-        _("另见"),
-        mark_safe("、".join(parts)),
-        more,  # noqa: S308
-    )
+class _SeeAlso:
+    """The 另见 links after reused sentences on one plan page. A much-copied plan carries hundreds of them,
+    naming the same few hundred plans: each plan's link is escaped once, each passage's query encoded once,
+    and the plan path comes from links.plan_path (no reverse() a link), so the links cost little beside the
+    text they follow."""
+
+    def __init__(self):
+        self.label = html.escape(_("另见"))
+        self._heads: dict[int, tuple[str, str]] = {}
+
+    def _head(self, other) -> tuple[str, str]:
+        found = self._heads.get(other.plan_id)
+        if found is None:
+            name = " ".join(str(x) for x in (other.region, other.year) if x)
+            found = (
+                html.escape(links.plan_path(other.plan_id)),
+                f'" title="{html.escape(other.title)}">{html.escape(name)}</a>',
+            )
+            self._heads[other.plan_id] = found
+        return found
+
+    def html(self, passage) -> str:
+        query = _see_also_query(passage.text)
+        suffix = html.escape("?" + urlencode([("q", query)])) if query else ""
+        parts = []
+        for other in passage.others:
+            path, rest = self._head(other)
+            parts.append(f'<a href="{path}{suffix}{rest}')
+        more = (_("等 %(count)d 处") % {"count": passage.more + len(passage.others)}) if passage.more else ""
+        return f'<span class="see-also">{self.label} {"、".join(parts)}{html.escape(more)}</span>'
 
 
 def reuse_highlighter(highlight: Callable[[str], str], reused: dict) -> Callable[[str], str]:
@@ -198,6 +215,7 @@ def reuse_highlighter(highlight: Callable[[str], str], reused: dict) -> Callable
     Paragraphs are cut with the same sentence splitter as the passages, so a passage is a whole piece."""
     if not reused:
         return highlight
+    see_also = _SeeAlso()
 
     def marked(line: str) -> str:
         pieces, cursor = [], 0
@@ -206,7 +224,7 @@ def reuse_highlighter(highlight: Callable[[str], str], reused: dict) -> Callable
             if passage is None:
                 continue
             pieces.append(highlight(line[cursor : sentence.start]) if cursor < sentence.start else "")
-            pieces.append(f'<span class="reused">{highlight(sentence.text)}</span>{_see_also_html(passage)}')
+            pieces.append(f'<span class="reused">{highlight(sentence.text)}</span>{see_also.html(passage)}')
             cursor = sentence.end
         if not pieces:
             return highlight(line)

@@ -377,8 +377,11 @@ TASKS = {
 
 def run_worker(spec_path: Path) -> None:
     """Run the tasks of a spec file in order; a failing task is recorded and the next one still runs."""
+    from config.startup import tune_gc
+
     spec = json.loads(Path(spec_path).read_text())
     result: dict = {"notes": [], "systems": {}, "errors": {}}
+    tune_gc()  # the pages are timed in this process: collected as a gunicorn worker's are
     for task in spec["tasks"]:
         try:
             TASKS[task](spec, result)

@@ -80,6 +80,11 @@ class PassageGroup(models.Model):
     text_hash = models.CharField(max_length=32, db_index=True)
     plan_count = models.PositiveIntegerField(default=0)
     region_count = models.PositiveIntegerField(default=0, db_index=True)
+    # The oldest plans with a region holding the passage, oldest first, at most EARLIEST_KEPT of them, each
+    # [plan id, region id, year, published_on as ISO date]: what a plan page's 另见 links read without ranking
+    # every member of the group (plans.relations.services keeps it; None: not worked out yet, the page ranks
+    # the members itself).
+    earliest = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         app_label = "plans"

@@ -31,6 +31,9 @@ SEED = 1
 # collection's regions contain it (and never fewer than BOILERPLATE_MIN_REGIONS regions).
 BOILERPLATE_SHARE = 0.5
 BOILERPLATE_MIN_REGIONS = 3
+# Oldest plans a passage group keeps (PassageGroup.earliest): a plan page shows the first three not of its own
+# region, so twelve leave room for a region that wrote the passage year after year before others took it up.
+EARLIEST_KEPT = 12
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,7 @@ class ReusedPassage:
     regions: int  # regions whose plans contain it
     others: list[Occurrence] = field(default_factory=list)  # earliest first, other regions only
     more: int = 0  # further plans of other regions not listed
+    plans: int = 0  # plans whose text contains it, of any region
 
 
 @dataclass
@@ -199,13 +200,51 @@ class PlanReuse:
         return {p.text: p for p in self.reused}
 
 
-def _add_occurrences(plan: Plan, wanted: dict[int, ReusedPassage]) -> None:
+def _add_occurrences(plan: Plan, wanted: dict[int, ReusedPassage], kept: dict[int, list | None]) -> None:
     """For each group, the earliest OCCURRENCES_SHOWN plans of other regions and how many more there are.
 
-    One query over the (group, region, plan) index: the members of other regions ranked by date with
-    DENSE_RANK (plan id last, so a plan with two passages in a group counts once), and ranked again the other
-    way, so that on any row rank + reverse rank - 1 is the number of plans in the group. Only the shown plans
-    come back to Python, however many plans share a passage."""
+    The plans come from the group's kept list of its oldest plans (PassageGroup.earliest); only a group whose
+    list is not worked out, or is cut short before it names enough plans of other regions, has its members
+    ranked here (_rank_members). How many more: the group's plans less those of this plan's region or of
+    none, one probe of the (group, region, plan) index."""
+    shown: dict[int, list[int]] = {}
+    unranked: dict[int, ReusedPassage] = {}
+    for group, oldest in kept.items():
+        others = [item[0] for item in oldest or () if item[1] != plan.region_id][:OCCURRENCES_SHOWN]
+        if oldest is None or (len(others) < OCCURRENCES_SHOWN and len(oldest) >= reuse.EARLIEST_KEPT):
+            unranked[group] = wanted[group]
+        else:
+            shown[group] = others
+    if unranked:
+        _rank_members(plan, unranked)
+    if not shown:
+        return
+    mine = Q(region=None) if plan.region_id is None else Q(region=None) | Q(region_id=plan.region_id)
+    not_others = dict(
+        Passage.objects.filter(mine, group_id__in=list(shown))
+        .values("group_id")
+        .annotate(n=Count("plan_id", distinct=True))
+        .values_list("group_id", "n")
+        .order_by()
+    )
+    ids = {pk for plans in shown.values() for pk in plans}
+    about = {
+        pk: Occurrence(pk, title, region, year)
+        for pk, title, region, year in Plan.objects.filter(pk__in=ids)
+        .values_list("pk", "title", "region__name", "year")
+        .order_by()
+    }
+    for group, plans in shown.items():
+        passage = wanted[group]
+        passage.others = [about[pk] for pk in plans if pk in about]
+        passage.more = max(0, passage.plans - not_others.get(group, 0) - len(passage.others))
+
+
+def _rank_members(plan: Plan, wanted: dict[int, ReusedPassage]) -> None:
+    """_add_occurrences for groups without a usable kept list: one query over the (group, region, plan)
+    index ranks the members of other regions by date with DENSE_RANK (plan id last, so a plan with two
+    passages in a group counts once), and again the other way, so that on any row rank + reverse rank - 1
+    is the number of plans in the group. Only the shown plans come back to Python."""
     members = Passage.objects.filter(group_id__in=list(wanted)).exclude(region=None)
     if plan.region_id is not None:
         members = members.exclude(region_id=plan.region_id)
@@ -242,19 +281,22 @@ def plan_reuse(plan: Plan, threshold: int | None = None) -> PlanReuse:
     threshold = boilerplate_threshold() if threshold is None else threshold
     mine = list(
         Passage.objects.filter(plan=plan, group__region_count__gte=2)
-        .values_list("group_id", "start", "end", "group__region_count")
+        .values_list(
+            "group_id", "start", "end", "group__region_count", "group__plan_count", "group__earliest"
+        )
         .order_by("start")
     )
-    reused, boilerplate, wanted = [], [], {}
-    for group, start, end, regions in mine:
-        passage = ReusedPassage(plan.text[start:end], start, end, regions)
+    reused, boilerplate, wanted, kept = [], [], {}, {}
+    for group, start, end, regions, plans, oldest in mine:
+        passage = ReusedPassage(plan.text[start:end], start, end, regions, plans=plans)
         if regions >= threshold:
             boilerplate.append(passage)
         elif group not in wanted:  # a sentence repeated inside the plan is marked once
             wanted[group] = passage
+            kept[group] = oldest
             reused.append(passage)
     if wanted:
-        _add_occurrences(plan, wanted)
+        _add_occurrences(plan, wanted, kept)
         reused = [p for p in reused if p.others]
     return PlanReuse(reused, boilerplate, threshold)
 

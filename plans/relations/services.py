@@ -1,16 +1,19 @@
 """Writes of the relations tables. Called from plans.services' write functions (never signals or views).
 
     update_plan_relations(plan=...)   after a plan's text was saved: its keys, citations and passages
-    plan_metadata_changed(plan=...)   after its title, number or region changed: keys and group counts
+    plan_metadata_changed(plan=...)   after its title, number, region or date changed: keys, group counts
     remove_plan_relations(plan=...)   before a plan is deleted
     rebuild_relations()               everything again, oldest plan first (manage.py rebuild_relations)
 
 Incremental: a new plan looks up only the groups whose exact hash or LSH band keys it shares (indexed
-queries), and recounts only the groups it touched.
+queries), and recounts only the groups it touched. Each group also keeps its oldest plans (`earliest`, what
+the plan page's 另见 links show): a new plan is merged into its groups' lists; a plan leaving a group, or
+changing its date or region, has those groups' lists worked out again from their members.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -241,7 +244,9 @@ class RowWriter:
     """Writes the rows of new groups, bands and passages now (one plan at a time); returns the new group ids."""
 
     def groups(self, rows: list[tuple[str, str]]) -> list[int]:
-        created = PassageGroup.objects.bulk_create(PassageGroup(text=t, text_hash=h) for t, h in rows)
+        created = PassageGroup.objects.bulk_create(
+            PassageGroup(text=t, text_hash=h, earliest=[]) for t, h in rows
+        )
         return [group.pk for group in created]
 
     def bands(self, rows: list[tuple[int, int]]) -> None:
@@ -462,6 +467,95 @@ def _update_passages(plan: Plan) -> None:
     # Counted after the plan's rows are in place: a group it left is checked against the plans still there.
     count_membership(plan, before - used, -1)
     count_membership(plan, used - before, +1)
+    # A re-saved plan may have a new date too: the groups it was in are worked out again; a new plan (the
+    # ingest of a collection) is only merged into its groups' lists, whatever their size.
+    refresh_earliest(before)
+    _join_earliest(plan, used - before)
+
+
+EARLIEST_RANGE = 5_000  # group ids per query when every group's list is worked out
+
+
+def earliest_entry(plan_id: int, region_id: int, year: int | None, published_on) -> list:
+    """One entry of PassageGroup.earliest (JSON: the date as an ISO string)."""
+    return [plan_id, region_id, year, published_on.isoformat() if published_on else None]
+
+
+def earliest_key(entry: Sequence) -> tuple:
+    """The order of PassageGroup.earliest: year, publication date (unknown ones last), plan id."""
+    plan_id, _region, year, published = entry
+    return (year is None, year or 0, published is None, published or "", plan_id)
+
+
+def _oldest_members(groups) -> dict[int, list[list]]:
+    """{group id: its reuse.EARLIEST_KEPT oldest plans with a region} for the passages of `groups` (a queryset
+    filter on group), read oldest first."""
+    rows = (
+        groups.exclude(region=None)
+        .order_by(
+            "group_id",
+            F("plan__year").asc(nulls_last=True),
+            F("plan__published_on").asc(nulls_last=True),
+            "plan_id",
+        )
+        .values_list("group_id", "plan_id", "region_id", "plan__year", "plan__published_on")
+    )
+    found: dict[int, list[list]] = defaultdict(list)
+    for group, plan_id, region, year, published in rows.iterator(chunk_size=10_000):
+        kept = found[group]
+        if len(kept) < reuse.EARLIEST_KEPT and (not kept or kept[-1][0] != plan_id):
+            kept.append(earliest_entry(plan_id, region, year, published))
+    return found
+
+
+def _write_earliest(lists: dict[int, list | None]) -> None:
+    """Set PassageGroup.earliest of many groups: one UPDATE … FROM (VALUES …) per few hundred (a rebuild writes
+    every group; a statement a group cost a rebuild of 10,000 plans almost a minute)."""
+    table = connection.ops.quote_name(PassageGroup._meta.db_table)
+    column = connection.ops.quote_name(PassageGroup._meta.get_field("earliest").column)
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    rows = [(pk, None if value is None else json.dumps(value)) for pk, value in lists.items()]
+    with connection.cursor() as cursor:
+        for chunk in _chunked(rows, 400):
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                # VALUES names its columns column1, column2 on both PostgreSQL and SQLite
+                f"UPDATE {table} SET {column} = v.column2{cast} FROM (VALUES {values}) AS v"  # noqa: S608
+                f" WHERE {table}.id = v.column1",
+                [value for row in chunk for value in row],
+            )
+
+
+def refresh_earliest(group_ids: Iterable[int] | None = None) -> None:
+    """Work out PassageGroup.earliest of the given groups (every group when None) from their members."""
+    if group_ids is None:
+        top = PassageGroup.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for low in range(1, top + 1, EARLIEST_RANGE):
+            high = low + EARLIEST_RANGE - 1
+            found = _oldest_members(Passage.objects.filter(group_id__gte=low, group_id__lte=high))
+            ids = PassageGroup.objects.filter(pk__gte=low, pk__lte=high).values_list("pk", flat=True)
+            _write_earliest({pk: found.get(pk, []) for pk in ids})
+        return
+    for chunk in _chunked(sorted(set(group_ids))):
+        found = _oldest_members(Passage.objects.filter(group_id__in=chunk))
+        ids = PassageGroup.objects.filter(pk__in=chunk).values_list("pk", flat=True)  # those still there
+        _write_earliest({pk: found.get(pk, []) for pk in ids})
+
+
+def _join_earliest(plan: Plan, group_ids: Iterable[int]) -> None:
+    """`plan` joined these groups: merged into their lists (a list not worked out yet stays so)."""
+    if plan.region_id is None:
+        return
+    entry = earliest_entry(plan.pk, plan.region_id, plan.year, plan.published_on)
+    changed: dict[int, list] = {}
+    for chunk in _chunked(sorted(set(group_ids))):
+        for pk, kept in PassageGroup.objects.filter(pk__in=chunk).values_list("pk", "earliest"):
+            if kept is None or any(item[0] == plan.pk for item in kept):
+                continue
+            merged = sorted([*kept, entry], key=earliest_key)[: reuse.EARLIEST_KEPT]
+            if merged != kept:
+                changed[pk] = merged
+    _write_earliest(changed)
 
 
 # ------------------------------------------------------------------------------------------ the public API
@@ -477,12 +571,15 @@ def update_plan_relations(*, plan: Plan) -> None:
 
 @transaction.atomic
 def plan_metadata_changed(*, plan: Plan) -> None:
-    """A plan's title, number or region changed without its text: keys, links and the region counts."""
+    """A plan's title, number, region or date changed without its text: keys, links, the region counts and
+    the order of its groups' oldest plans."""
     _update_keys(plan)
     passages = Passage.objects.filter(plan=plan)
+    groups = set(passages.values_list("group_id", flat=True))
     if passages.exclude(region_id=plan.region_id).exists():  # its region changed: the copies and the counts
         passages.update(region_id=plan.region_id)
-        recount_groups(set(passages.values_list("group_id", flat=True)))
+        recount_groups(groups)
+    refresh_earliest(groups)  # its date or region may have moved it in its groups' order
 
 
 @transaction.atomic
@@ -493,6 +590,7 @@ def remove_plan_relations(*, plan: Plan) -> None:
     documents = set(Citation.objects.filter(plan=plan).values_list("document_id", flat=True))
     Passage.objects.filter(plan=plan).delete()
     count_membership(plan, groups, -1)
+    refresh_earliest(groups)
     Citation.objects.filter(plan=plan).delete()
     keys = set(PlanKey.objects.filter(plan=plan).values_list("key", flat=True))
     PlanKey.objects.filter(plan=plan).delete()
@@ -545,6 +643,7 @@ def rebuild_relations(*, progress: Callable[[int, int], None] | None = None) -> 
     index.writer.flush()
     del index, documents  # the rebuild's lookups, before the counts are taken
     recount_groups()
+    refresh_earliest()
     if connection.vendor == "postgresql":
         # Every row of these tables is new: without fresh statistics the planner may scan where the pages and
         # the next ingest expect index lookups (autovacuum would get there, later).

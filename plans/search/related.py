@@ -13,9 +13,10 @@ KEY_TERMS = 15
 
 def key_terms(text: str, snapshot, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
     """The plan's most characteristic words: term frequency x inverse document frequency in the index."""
-    counts = Counter(
-        w for w in words(normalise(text)) if len(w) >= 2 and is_word_token(w) and not w.isdigit()
-    )
+    # counted first, filtered after: a plan has a few thousand words but far fewer distinct ones
+    counts = Counter(words(normalise(text)))
+    for word in [w for w in counts if len(w) < 2 or not is_word_token(w) or w.isdigit()]:
+        del counts[word]
     total = max(1, snapshot.reader.doc_count())
     scored = []
     for word, tf in counts.most_common(300):

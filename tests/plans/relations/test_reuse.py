@@ -1,5 +1,6 @@
 """Reused passages: found across regions (exactly and nearly), boilerplate apart, incremental equal to a rebuild."""
 
+import datetime
 import random
 from urllib.parse import urlencode
 
@@ -137,9 +138,11 @@ def test_found_passages_match_a_brute_force_oracle(collection):
 
 def test_incremental_equals_rebuild_and_command(collection, capsys):
     _counts_match_the_members()
+    _earliest_match_the_members()
     before = _partition()
     report = rebuild_relations()
     assert report.plans == 4 and _partition() == before
+    _earliest_match_the_members()
     call_command("rebuild_relations", "--quiet")
     assert _partition() == before
     assert "4 份文件" in capsys.readouterr().out
@@ -149,6 +152,7 @@ def test_delete_and_region_change_update_counts(collection, client):
     plans, shared = collection["plans"], collection["shared"]
     services.plan_update(plan=plans["江西"], region=plans["湖北"].region)
     _counts_match_the_members()
+    _earliest_match_the_members()
     data = client.get("/reuse/?region=湖北&region=广东&format=json").json()
     assert data["results"] == []
     page = client.get(f"/plans/{plans['湖北'].pk}/").content.decode()
@@ -156,6 +160,7 @@ def test_delete_and_region_change_update_counts(collection, client):
     services.plan_delete(plan=plans["江西"])
     assert Passage.objects.filter(plan_id=plans["江西"].pk).count() == 0
     _counts_match_the_members()
+    _earliest_match_the_members()
     assert client.get("/reuse/?region=湖北&format=json").json()["results"] == []
 
 
@@ -168,3 +173,115 @@ def test_reuse_page_bad_input_and_canonical_redirect(client):
     assert response.status_code == 302 and response["Location"] == "/reuse/?" + urlencode(
         [("region", "江西"), ("region", "湖北")]
     )
+
+
+def _earliest_match_the_members() -> None:
+    """Every group's kept list of oldest plans (kept incrementally) equals its members' plans with a region,
+    read from the plans themselves, oldest first (year, date, id; unknown ones last), cut at EARLIEST_KEPT."""
+    about = {
+        pk: (pk, region, year, published.isoformat() if published else None)
+        for pk, region, year, published in Plan.objects.values_list("pk", "region_id", "year", "published_on")
+    }
+    members: dict[int, set[int]] = {}
+    for group, plan_id in Passage.objects.values_list("group_id", "plan_id"):
+        members.setdefault(group, set()).add(plan_id)
+
+    def order(entry):
+        pk, _region, year, published = entry
+        return (year is None, year or 0, published is None, published or "", pk)
+
+    for group, kept in PassageGroup.objects.values_list("pk", "earliest"):
+        with_region = sorted((about[p] for p in members[group] if about[p][1] is not None), key=order)
+        assert [tuple(item) for item in kept] == with_region[: reuse.EARLIEST_KEPT], group
+
+
+def _see_also_oracle(plan: Plan) -> dict[str, tuple[list[int], int]]:
+    """{passage text: (the oldest OCCURRENCES_SHOWN plans of other regions holding it, how many more)} for each
+    passage of `plan` shared with another region and not boilerplate, from the passages themselves."""
+    from plans.relations.selectors import OCCURRENCES_SHOWN, boilerplate_threshold
+
+    threshold = boilerplate_threshold()
+    info = {
+        pk: (region, (year is None, year or 0, published is None, published or datetime.date.min, pk))
+        for pk, region, year, published in Plan.objects.values_list("pk", "region_id", "year", "published_on")
+    }
+    expected = {}
+    for passage in Passage.objects.filter(plan=plan).order_by("start"):
+        plans = set(Passage.objects.filter(group_id=passage.group_id).values_list("plan_id", flat=True))
+        regions = {info[p][0] for p in plans if info[p][0] is not None}
+        others = sorted(
+            (p for p in plans if info[p][0] is not None and info[p][0] != plan.region_id),
+            key=lambda p: info[p][1],
+        )
+        if len(regions) < 2 or len(regions) >= threshold or not others:
+            continue
+        expected.setdefault(
+            plan.text[passage.start : passage.end], (others[:OCCURRENCES_SHOWN], len(others) - OCCURRENCES_SHOWN)
+        )
+    return {text: (shown, max(0, more)) for text, (shown, more) in expected.items()}
+
+
+def _see_also(plan: Plan) -> dict[str, tuple[list[int], int]]:
+    from plans.relations.selectors import plan_reuse
+
+    return {p.text: ([o.plan_id for o in p.others], p.more) for p in plan_reuse(plan).reused}
+
+
+@pytest.mark.django_db
+def test_see_also_links_match_an_oracle_when_one_region_wrote_it_first_for_years():
+    """A passage 湖北 repeated for 14 years before four other regions took it up: 湖北's pages name the other
+    regions (more than the 12 oldest plans kept, so the page ranks the members itself), the others' pages
+    name 湖北's oldest three; a plan given an earlier date moves first, a deleted one goes."""
+    rng = random.Random(11)
+    passage = sentence(rng, 34)
+    plans = []
+    for year in range(2001, 2015):
+        plans.append(
+            ingest(
+                render(
+                    f"{year}年湖北科技工作要点",
+                    "湖北省科学技术厅",
+                    year,
+                    [("总体要求", [sentence(rng), passage])],
+                ),
+                region="湖北",
+                year=year,
+                name=f"hb{year}",
+            )
+        )
+    for year, region in [(2015, "江西"), (2016, "广东"), (2017, "四川"), (2018, "北京")]:
+        plans.append(
+            ingest(
+                render(
+                    f"{year}年{region}科技工作要点",
+                    f"{region}科学技术厅",
+                    year,
+                    [("总体要求", [passage, sentence(rng)])],
+                ),
+                region=region,
+                year=year,
+                name=region,
+            )
+        )
+    for region in ["上海", "天津", "重庆", "河北", "山西", "辽宁"]:  # the passage stays short of boilerplate
+        ingest(
+            render(f"2016年{region}科技工作要点", f"{region}科学技术厅", 2016, outline(rng, 2, 2)),
+            region=region,
+            year=2016,
+            name=region,
+        )
+    _earliest_match_the_members()
+    for plan in (plans[0], plans[13], plans[14], plans[17]):
+        assert _see_also(plan) == _see_also_oracle(plan) != {}, plan.title
+    assert _see_also(plans[0])[passage][0] == [p.pk for p in plans[14:17]]
+    services.plan_update(plan=plans[16], year=2000)  # 四川 now wrote it first
+    _earliest_match_the_members()
+    for plan in (plans[0], plans[14], plans[16]):
+        assert _see_also(plan) == _see_also_oracle(plan)
+    assert _see_also(plans[14])[passage][0][0] == plans[16].pk
+    services.plan_delete(plan=plans[1])
+    _earliest_match_the_members()
+    assert _see_also(plans[14]) == _see_also_oracle(plans[14])
+    rebuild_relations()
+    _earliest_match_the_members()
+    assert _see_also(plans[14]) == _see_also_oracle(plans[14])
