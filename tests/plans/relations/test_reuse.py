@@ -216,7 +216,8 @@ def _see_also_oracle(plan: Plan) -> dict[str, tuple[list[int], int]]:
         if len(regions) < 2 or len(regions) >= threshold or not others:
             continue
         expected.setdefault(
-            plan.text[passage.start : passage.end], (others[:OCCURRENCES_SHOWN], len(others) - OCCURRENCES_SHOWN)
+            plan.text[passage.start : passage.end],
+            (others[:OCCURRENCES_SHOWN], len(others) - OCCURRENCES_SHOWN),
         )
     return {text: (shown, max(0, more)) for text, (shown, more) in expected.items()}
 
