@@ -25,7 +25,7 @@ from plans.search.grammar import CHARS, SENTENCE, has_proximity
 from plans.search.highlight import clean_terms, find_matches, snippet_html
 from plans.search.indexing import schedule_repair
 from plans.search.limits import MAX_PAGE_SIZE, SECTION_SNIPPET_WIDTH, SECTIONS_PER_HIT, SNIPPET_WIDTH, SORTS
-from plans.search.matching import evaluate, proximity
+from plans.search.matching import closeness_array, evaluate, proximity
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, required_terms
 from plans.search.registry import FACET_NAMES, FACETS
@@ -64,10 +64,10 @@ def search(params: SearchParams) -> SearchResult:
         page = max(1, min(int(params.page or 1), pages))
         if sort == "relevance" and count:
             needed = page * page_size
+            closeness = None
             if has_proximity(parsed.tree):
-                ranked, scores = _rank(snapshot, columns, parsed, required, kept.tolist(), needed)
-            else:
-                ranked, scores = _rank_array(snapshot, columns, required, kept, needed)
+                closeness = closeness_array(snapshot, parsed.tree, PROXIMITY_WEIGHT)
+            ranked, scores = _rank_array(snapshot, columns, required, kept, needed, closeness)
             window = ranked[(page - 1) * page_size : page * page_size]
         else:
             window = kept[(page - 1) * page_size : page * page_size].tolist()
@@ -215,7 +215,9 @@ def _unavailable(parsed, page_size: int, started: float, trouble: str) -> Search
 def _rank(
     snapshot: Snapshot, columns: Columns, parsed, required: list[str], kept: list[int], needed: int
 ) -> tuple[list[int], dict[int, float]]:
-    """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first.
+    """Order `kept` (newest first) by BM25F score; plans where the terms stand together come first. The plain
+    definition of the order, which search() computes with whole-array operations (_rank_array; the tests hold
+    the two equal).
 
     "Together" means the terms adjacent, in either order for two terms (科技金融孵化器): an exact set
     from the snapshot, cheap and cached. With a proximity clause, the closer its closest pair, the higher the
@@ -255,13 +257,19 @@ def _rank(
 
 
 def _rank_array(
-    snapshot: Snapshot, columns: Columns, required: list[str], kept: np.ndarray, needed: int
+    snapshot: Snapshot,
+    columns: Columns,
+    required: list[str],
+    kept: np.ndarray,
+    needed: int,
+    closeness: np.ndarray | None = None,
 ) -> tuple[list[int], dict[int, float]]:
-    """_rank without a proximity clause, over an array of docnums in date order: the same order (groups of
-    plans where the terms stand together first; in a group the `needed` best by score, ties by date, then the
-    rest by date), computed with whole-array operations. Only the first `needed` places are returned."""
+    """_rank over an array of docnums in date order: the same order (groups of plans where the terms stand
+    together first, or for a proximity query one group with each score times its `closeness` factor
+    (matching.closeness_array); in a group the `needed` best by score, ties by date, then the rest by date),
+    computed with whole-array operations. Only the first `needed` places are returned."""
     groups = [kept]
-    if len(required) > 1:
+    if closeness is None and len(required) > 1:
         orders = [required, list(reversed(required))] if len(required) == 2 else [required]
         together = np.zeros(len(columns.plan_ids), dtype=bool)
         for order in orders:
@@ -271,6 +279,8 @@ def _rank_array(
         if inside.any():
             groups = [kept[inside], kept[~inside]]
     vector = snapshot.score_array(required)
+    if closeness is not None:
+        vector = vector * closeness  # NaN (no score) stays NaN
     date_rank = columns.date_rank_array
     ranked: list[int] = []
     scores: dict[int, float] = {}

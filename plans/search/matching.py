@@ -2,6 +2,7 @@
 
     evaluate(snapshot, tree) -> frozenset[int]       the docnums that satisfy the expression
     proximity(snapshot, tree, docnums) -> {docnum: Closest}   the closest matching pair of each hit
+    closeness_array(snapshot, tree, weight) -> array          its ranking factor for every docnum
 
 Definitions (README "The URL contract"), all on the normalised `title + "\n" + text` of a plan:
   - a Term occurs where its normalised string is a substring (snapshot.term_docs / term_positions); scoped,
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from typing import NamedTuple
+
+import numpy as np
 
 from plans.search.grammar import CHARS, PARAGRAPH, SENTENCE, And, Near, Node, Not, Or, Term
 from plans.search.normalize import normalise
@@ -52,6 +55,25 @@ def proximity(snapshot, tree: Node | None, docnums) -> dict[int, Closest]:
             if found is not None and (docnum not in best or found.gap < best[docnum].gap):
                 best[docnum] = found
     return best
+
+
+def closeness_array(snapshot, tree: Node | None, weight: float) -> np.ndarray:
+    """For every docnum, 1 + weight / (1 + the characters between its closest matching pair) of the tree's
+    (non-negated) proximity clauses, 1.0 where none matches: the ranking factor of a proximity query, as an
+    array (memoised), so that a query asked again ranks with whole-array operations like any other."""
+    nodes = tuple(_positive_near(tree))
+
+    def compute() -> np.ndarray:
+        gaps = np.full(len(snapshot.columns.plan_ids), np.inf)
+        for node in nodes:
+            matches = _near_matches(snapshot, node)
+            if matches:
+                docnums = np.fromiter(matches.keys(), np.int64, len(matches))
+                found = np.fromiter((c.gap for c in matches.values()), np.float64, len(matches))
+                gaps[docnums] = np.minimum(gaps[docnums], found)
+        return 1 + weight / (1 + gaps)  # 1 + weight / inf is exactly 1.0
+
+    return snapshot.memo(("matching.closeness", nodes, weight), compute)
 
 
 def _positive_near(tree: Node | None) -> list[Near]:
@@ -227,4 +249,13 @@ def closest_pair(starts_a, len_a, starts_b, len_b, kind, n, breaks, same=False) 
     return best
 
 
-__all__ = ["CHARS", "PARAGRAPH", "SENTENCE", "Closest", "closest_pair", "evaluate", "proximity"]
+__all__ = [
+    "CHARS",
+    "PARAGRAPH",
+    "SENTENCE",
+    "Closest",
+    "closeness_array",
+    "closest_pair",
+    "evaluate",
+    "proximity",
+]

@@ -122,12 +122,15 @@ def test_scores_equal_whooshs_on_several_segments_with_deleted_documents(make_pl
 def test_the_array_ranking_gives_the_order_of_the_reference_ranking_on_every_page(make_plans):
     """search() ranks with whole-array operations (_rank_array); _rank is the plain definition (score the
     group, the best `needed` by score then date, the rest by date; plans where the terms stand together
-    first). Many ties (same texts, same scores) and several groups: the orders must be equal for any page."""
+    first, or scores times the proximity factor). Many ties (same texts, same scores) and several groups: the
+    orders must be equal for any page."""
     import random
 
     import numpy as np
 
-    from plans.search.engine import _matched_array, _rank, _rank_array
+    from plans.search.engine import PROXIMITY_WEIGHT, _matched_array, _rank, _rank_array
+    from plans.search.grammar import has_proximity
+    from plans.search.matching import closeness_array
     from plans.search.query import parse_query, required_terms
 
     rng = random.Random(5)
@@ -144,7 +147,14 @@ def test_the_array_ranking_gives_the_order_of_the_reference_ranking_on_every_pag
     )
     with current_snapshot() as snapshot:
         columns = snapshot.columns
-        for q in ["科技金融", "科技金融 孵化器", "孵化器 科技", "科技 金融 孵化器", "其他工作"]:
+        queries = ["科技金融", "科技金融 孵化器", "孵化器 科技", "科技 金融 孵化器", "其他工作"]
+        proximity = [
+            "科技 /s 孵化器",
+            "金融 /3 孵化器",
+            "数字经济 /p 科技 OR 孵化器 /0 其他",
+            "科技 /s 金融 -数字经济",
+        ]
+        for q in queries + proximity:
             parsed = parse_query(q)
             required = required_terms(parsed)
             kept = _matched_array(snapshot, parsed)
@@ -153,7 +163,10 @@ def test_the_array_ranking_gives_the_order_of_the_reference_ranking_on_every_pag
                 reference, reference_scores = _rank(
                     snapshot, columns, parsed, required, kept.tolist(), needed
                 )
-                fast, fast_scores = _rank_array(snapshot, columns, required, kept, needed)
+                closeness = None
+                if has_proximity(parsed.tree):
+                    closeness = closeness_array(snapshot, parsed.tree, PROXIMITY_WEIGHT)
+                fast, fast_scores = _rank_array(snapshot, columns, required, kept, needed, closeness)
                 assert fast == reference[:needed], (q, needed)
                 assert fast_scores == {d: reference_scores[d] for d in fast if d in fast_scores}
                 assert set(fast_scores) <= set(reference_scores)
