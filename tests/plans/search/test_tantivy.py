@@ -265,3 +265,64 @@ def test_a_rebuild_writes_a_fresh_text_file(make_plans, search_engine, procs, mo
     assert new != old and (new / TEXTS_FILE).exists()
     assert (new / TEXTS_FILE).stat().st_size < old_size  # only the latest record of each plan
     check_texts_against_database(["科技", "改写", "𠀀"], from_file=True)
+
+
+def test_text_records_carry_their_kinds_and_counts_decode_only_plans_that_may_hold_other_forms(
+    make_plans, search_engine, monkeypatch
+):
+    """A record holds the kinds of characters of its text that normalise to another (normalize.variant_kinds);
+    a term with traditional forms is counted in the map of a plan without traditional characters, and only
+    a plan with some is decoded. The counts are str.count's on the normalised text either way."""
+    from plans.search import clear_term_cache
+    from plans.search.normalize import normalise, variant_kinds
+    from plans.search.snapshot import current_snapshot
+
+    plans = make_plans(
+        [
+            {"title": "营商环境", "text": "优化营商环境，营商环境。"},
+            {"title": "標題", "text": "優化營商環境与营商环境"},
+            {"title": "GDP", "text": "营商环境ＧＤＰ"},
+        ]
+    )
+    with current_snapshot() as snapshot:
+        reader = snapshot.reader
+        for plan in plans:
+            joined = f"{plan.title}\n{plan.text}"
+            assert reader._text_file.kinds(plan.pk, reader._offset(plan.pk)) == variant_kinds(joined)
+        decoded = []
+        original = reader._joined
+        monkeypatch.setattr(reader, "_joined", lambda docnum: decoded.append(docnum) or original(docnum))
+        clear_term_cache()
+        counted = snapshot.terms_counts(["营商环境", "环境"])
+    for term in ("营商环境", "环境"):
+        truth = {p.pk: normalise(f"{p.title}\n{p.text}").count(term) for p in plans}
+        assert counted[term] == truth, term
+    assert set(decoded) == {plans[1].pk}  # the one plan with traditional characters (it holds 營: positions)
+
+
+def test_a_text_file_of_the_earlier_layout_is_read_and_appended_in_it(make_plans, search_engine, monkeypatch):
+    """A generation whose text file was begun before the kinds were written (PSTEXT1) keeps its layout: new
+    records are appended without the kinds, and every record reads as holding every kind (counts decode)."""
+    from plans.models import Plan
+    from plans.search import clear_term_cache, index_plans
+    from plans.search.engines.tantivy import texts
+    from plans.search.normalize import ALL_KINDS, normalise
+    from plans.search.snapshot import current_snapshot, hub
+
+    with monkeypatch.context() as patch:
+        patch.setattr(texts, "MAGIC", texts.MAGIC_V1)  # what the earlier version wrote at the head of a file
+        plans = make_plans(
+            [{"title": "甲", "text": "營商環境与营商环境"}, {"title": "乙", "text": "营商环境"}]
+        )
+    assert (hub.engine.folder / texts.TEXTS_FILE).read_bytes().startswith(texts.MAGIC_V1)
+    Plan.objects.filter(pk=plans[1].pk).update(text="改写：营商环境与營商環境")
+    index_plans([plans[1].pk])
+    hub.reset()
+    check_texts_against_database(["营商环境", "改写"], from_file=True)
+    with current_snapshot() as snapshot:
+        reader = snapshot.reader
+        assert reader._text_file.kinds(plans[1].pk, reader._offset(plans[1].pk)) == ALL_KINDS
+        clear_term_cache()
+        counted = snapshot.terms_counts(["营商环境"])["营商环境"]
+    truth = {p.pk: normalise(f"{p.title}\n{p.text}").count("营商环境") for p in Plan.objects.all()}
+    assert counted == truth

@@ -31,7 +31,7 @@ import tantivy
 
 from plans.search.engines.tantivy import schema as fields
 from plans.search.engines.tantivy.texts import ENCODING, TextFile
-from plans.search.normalize import normalise, variant_forms, variant_starts
+from plans.search.normalize import ALL_KINDS, normalise, term_variant_kinds, variant_forms, variant_starts
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
 PAIR_BOOST = 0.3  # ranking weight of a term's character pairs, when it is not one jieba word
@@ -220,24 +220,28 @@ class TantivyReader:
 
     def terms_counts(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, int]]:
         """Non-overlapping occurrences (as str.count counts them) of several (normalised) terms in their
-        `docnums`, without positions. A term none of whose characters has another form is
-        counted in the text file's map (no decoding: a few microseconds a plan); the others by str.count
-        in the decoded text, each plan decoded once for all of them, when it holds no other form of the
-        term's characters. Plans that do, or have no record, are left out."""
+        `docnums`, without positions. A plan whose text record holds none of the kinds of characters a term
+        has other forms of (traditional, full-width, capitals: normalize.term_variant_kinds; a term with no
+        other forms needs none) holds no other form of it: the term is counted in the text file's map as it
+        stands (no decoding: a few microseconds a plan). The others by str.count in the decoded text, each plan
+        decoded once for all of them, when it holds no other form of the term's characters. Plans that do, or
+        have no record, are left out."""
         out: dict[str, dict[int, int]] = {term: {} for term in wanted}
         forms = {term: variant_forms(term) for term in wanted}
-        decoded: dict[str, frozenset[int]] = {}
+        decoded: dict[str, set[int]] = {}
+        text_file = self._text_file
         for term, docnums in wanted.items():
             normal, others = forms[term]
-            if others:
-                # searching the map for a 2-byte character is slow (its bytes often straddle two others):
-                # the decoded text answers "any other form?" at C speed
-                decoded[term] = docnums
-                continue
+            kinds = term_variant_kinds(others)
             needle = normal.encode(ENCODING)
             for docnum in docnums:
                 at = self._offset(docnum)
-                found = self._text_file.count(docnum, at, needle) if at else None
+                if kinds:
+                    held = text_file.kinds(docnum, at) if at else None
+                    if (ALL_KINDS if held is None else held) & kinds:
+                        decoded.setdefault(term, set()).add(docnum)  # may hold another form: read it decoded
+                        continue
+                found = text_file.count(docnum, at, needle) if at else None
                 if found is not None:
                     out[term][docnum] = found
         for docnum in frozenset().union(*decoded.values()):

@@ -42,7 +42,7 @@ from functools import lru_cache
 import tantivy
 
 from plans.search.engines.tantivy import texts
-from plans.search.normalize import normalise
+from plans.search.normalize import normalise, variant_kinds
 from plans.search.segment import words
 from plans.search.snapshot import STORED_LAYOUT, encode_breaks
 
@@ -196,6 +196,7 @@ def analysed(title: str, text: str) -> dict[str, str]:
         "grams": grams(mark),
         "title_words": ranked_words(joined[: len(title)]),
         "body_words": ranked_words(joined[len(title) + 1 :]),
+        "kinds": variant_kinds(f"{title}\n{text}"),  # for its text record
     }
 
 
@@ -207,7 +208,12 @@ def tokenised(fields: dict) -> dict:
 def text_record(fields: dict) -> bytes:
     """The plan's record in the generation's text file (texts.py)."""
     return texts.record(
-        fields["plan_id"], fields["title"], fields["text"], fields["breaks"], fields["sections"]
+        fields["plan_id"],
+        fields["title"],
+        fields["text"],
+        fields["breaks"],
+        fields["sections"],
+        fields["kinds"],
     )
 
 

@@ -5,7 +5,9 @@ text. From Tantivy's doc store that costs a block decompression plus a JSON deco
 plan); from this file it is one slice of a shared memory map decoded from UTF-16 (tens of microseconds).
 
 Layout of `<generation folder>/texts.bin` (append-only, written only under the engine's writer lock):
-  MAGIC, then records, each  HEAD (plan id, text bytes, title characters, break bytes, section bytes)
+  MAGIC, then records, each  HEAD (plan id, text bytes, title characters, break bytes, section bytes,
+                                   the kinds of characters it holds that normalise to another one:
+                                   normalize.variant_kinds)
                              + title + "\\n" + text in UTF-16-LE (decoded whole, so a non-BMP character
                                still counts as one Python character and every offset is exact)
                              + the break column (plans.search.snapshot.encode_breaks)
@@ -14,7 +16,9 @@ A document's `text_at` fast field holds its record's offset (0: none). The recor
 to disk BEFORE the Tantivy commit that makes the documents visible, so a committed document's record is
 always complete; records of a write that never committed (a crash, a rollback) are never referenced, and
 an update's document points at its new record. A document without `text_at` (written before the file, or
-into an index whose schema lacks the field) reads Tantivy's stored form as before.
+into an index whose schema lacks the field) reads Tantivy's stored form as before. A file begun by an earlier
+version (MAGIC_V1: heads without the kinds) keeps its layout when appended to, and its records read as
+holding every kind.
 """
 
 from __future__ import annotations
@@ -26,20 +30,32 @@ import struct
 from collections.abc import Sequence
 from pathlib import Path
 
+from plans.search.normalize import ALL_KINDS
 from plans.search.snapshot import StoredSection
 
 TEXTS_FILE = "texts.bin"
-MAGIC = b"PSTEXT1\n"  # also keeps offset 0 free to mean "no record"
-HEAD = struct.Struct("<QIIII")
+MAGIC = b"PSTEXT2\n"  # also keeps offset 0 free to mean "no record"
+HEAD = struct.Struct("<QIIIIB")
+MAGIC_V1 = b"PSTEXT1\n"  # files begun before the kinds were written
+HEAD_V1 = struct.Struct("<QIIII")
 ENCODING = "utf-16-le"
 
 
-def record(plan_id: int, title: str, text: str, breaks: bytes, sections: Sequence) -> bytes:
-    """The record of one plan (see the module docstring)."""
+def record(
+    plan_id: int, title: str, text: str, breaks: bytes, sections: Sequence, kinds: int = ALL_KINDS
+) -> bytes:
+    """The record of one plan (see the module docstring); `kinds` as normalize.variant_kinds(title + "\n" + text)
+    gives them (every kind when not known)."""
     joined = f"{title}\n{text}".encode(ENCODING)
     listed = json.dumps([list(s) for s in sections], ensure_ascii=False, separators=(",", ":")).encode()
-    head = HEAD.pack(plan_id, len(joined), len(title), len(breaks), len(listed))
+    head = HEAD.pack(plan_id, len(joined), len(title), len(breaks), len(listed), kinds)
     return b"".join((head, joined, breaks, listed))
+
+
+def _as_v1(item: bytes) -> bytes:
+    """A record in the layout of a file begun by an earlier version (its head without the kinds)."""
+    plan_id, text_bytes, title_chars, break_bytes, section_bytes, _kinds = HEAD.unpack_from(item)
+    return HEAD_V1.pack(plan_id, text_bytes, title_chars, break_bytes, section_bytes) + item[HEAD.size :]
 
 
 def append(folder: Path, records: Sequence[bytes]) -> list[int]:
@@ -47,12 +63,16 @@ def append(folder: Path, records: Sequence[bytes]) -> list[int]:
 
     Called under the engine's writer lock, before the commit that refers to the offsets."""
     path = Path(folder) / TEXTS_FILE
-    with open(path, "ab") as handle:
-        at = handle.tell()
+    with open(path, "a+b") as handle:
+        at = handle.seek(0, os.SEEK_END)
         if at < len(MAGIC):  # a new file (or a torn first write: start over past it)
             handle.truncate(0)
             handle.write(MAGIC)
             at = len(MAGIC)
+        handle.seek(0)
+        if handle.read(len(MAGIC_V1)) == MAGIC_V1:
+            records = [_as_v1(item) for item in records]
+        handle.seek(0, os.SEEK_END)
         offsets = []
         for item in records:
             offsets.append(at)
@@ -101,28 +121,37 @@ class TextFile:
                     self._map = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ)
         except OSError:  # no file (an index written before it): every document falls back
             self._map = None
-        if self._map is not None and self._map[: len(MAGIC)] != MAGIC:
+        self._struct = HEAD
+        if self._map is not None and self._map[: len(MAGIC_V1)] == MAGIC_V1:
+            self._struct = HEAD_V1
+        elif self._map is not None and self._map[: len(MAGIC)] != MAGIC:
             self._map = None
         self._view = memoryview(self._map) if self._map is not None else None
 
     def _head(self, plan_id: int, at: int):
-        """(start of the text, text bytes, title characters, break bytes, section bytes) of the record at
-        `at` when it is a complete record of `plan_id`; None otherwise (the caller falls back)."""
-        view = self._view
-        if view is None or at < len(MAGIC) or at + HEAD.size > len(view):
+        """(start of the text, text bytes, title characters, break bytes, section bytes, kinds) of the record
+        at `at` when it is a complete record of `plan_id`; None otherwise (the caller falls back)."""
+        view, head = self._view, self._struct
+        if view is None or at < len(MAGIC) or at + head.size > len(view):
             return None
-        owner, text_bytes, title_chars, break_bytes, section_bytes = HEAD.unpack_from(view, at)
-        start = at + HEAD.size
+        owner, text_bytes, title_chars, break_bytes, section_bytes, *kinds = head.unpack_from(view, at)
+        start = at + head.size
         if owner != plan_id or start + text_bytes + break_bytes + section_bytes > len(view):
             return None
-        return start, text_bytes, title_chars, break_bytes, section_bytes
+        return start, text_bytes, title_chars, break_bytes, section_bytes, kinds[0] if kinds else ALL_KINDS
+
+    def kinds(self, plan_id: int, at: int) -> int | None:
+        """The kinds of characters that normalise to another one in the plan's record at `at` (every kind in
+        a file of the earlier layout), None when there is no record."""
+        head = self._head(plan_id, at)
+        return None if head is None else head[5]
 
     def joined(self, plan_id: int, at: int) -> tuple[str, int] | None:
         """(title + "\\n" + text, title length) of the plan's record at `at`, None when there is none."""
         head = self._head(plan_id, at)
         if head is None:
             return None
-        start, text_bytes, title_chars, _breaks, _sections = head
+        start, text_bytes, title_chars, _breaks, _sections, _kinds = head
         return str(self._view[start : start + text_bytes], ENCODING), title_chars
 
     def count(self, plan_id: int, at: int, needle: bytes) -> int | None:
@@ -158,7 +187,7 @@ class TextFile:
         head = self._head(plan_id, at)
         if head is None:
             return None
-        start, text_bytes, _title, break_bytes, _sections = head
+        start, text_bytes, _title, break_bytes, _sections, _kinds = head
         return bytes(self._view[start + text_bytes : start + text_bytes + break_bytes])
 
     def sections(self, plan_id: int, at: int) -> tuple[StoredSection, ...] | None:
@@ -166,7 +195,7 @@ class TextFile:
         head = self._head(plan_id, at)
         if head is None:
             return None
-        start, text_bytes, _title, break_bytes, section_bytes = head
+        start, text_bytes, _title, break_bytes, section_bytes, _kinds = head
         begin = start + text_bytes + break_bytes
         listed = json.loads(str(self._view[begin : begin + section_bytes], "utf-8"))
         return tuple(StoredSection(*section) for section in listed)
