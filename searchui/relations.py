@@ -186,17 +186,14 @@ class _SeeAlso:
 
     def __init__(self):
         self.label = html.escape(_("另见"))
-        self._heads: dict[int, tuple[str, str]] = {}
+        self._plans: dict[int, tuple[str, str, str]] = {}  # plan id -> escaped path, title, label
 
-    def _head(self, other) -> tuple[str, str]:
-        found = self._heads.get(other.plan_id)
+    def _escaped(self, other) -> tuple[str, str, str]:
+        found = self._plans.get(other.plan_id)
         if found is None:
             name = " ".join(str(x) for x in (other.region, other.year) if x)
-            found = (
-                html.escape(links.plan_path(other.plan_id)),
-                f'" title="{html.escape(other.title)}">{html.escape(name)}</a>',
-            )
-            self._heads[other.plan_id] = found
+            found = tuple(html.escape(x) for x in (links.plan_path(other.plan_id), other.title, name))
+            self._plans[other.plan_id] = found
         return found
 
     def html(self, passage) -> str:
@@ -204,8 +201,8 @@ class _SeeAlso:
         suffix = html.escape("?" + urlencode([("q", query)])) if query else ""
         parts = []
         for other in passage.others:
-            path, rest = self._head(other)
-            parts.append(f'<a href="{path}{suffix}{rest}')
+            path, title, name = self._escaped(other)
+            parts.append(f'<a href="{path}{suffix}" title="{title}">{name}</a>')
         more = (_("等 %(count)d 处") % {"count": passage.more + len(passage.others)}) if passage.more else ""
         return f'<span class="see-also">{self.label} {"、".join(parts)}{html.escape(more)}</span>'
 

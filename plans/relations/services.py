@@ -526,20 +526,25 @@ def _write_earliest(lists: dict[int, list | None]) -> None:
             )
 
 
+def _refresh(passages, groups) -> None:
+    """Work out the lists of the `groups` still there (a PassageGroup queryset) from their `passages`."""
+    found = _oldest_members(passages)
+    _write_earliest({pk: found.get(pk, []) for pk in groups.values_list("pk", flat=True)})
+
+
 def refresh_earliest(group_ids: Iterable[int] | None = None) -> None:
     """Work out PassageGroup.earliest of the given groups (every group when None) from their members."""
     if group_ids is None:
         top = PassageGroup.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         for low in range(1, top + 1, EARLIEST_RANGE):
             high = low + EARLIEST_RANGE - 1
-            found = _oldest_members(Passage.objects.filter(group_id__gte=low, group_id__lte=high))
-            ids = PassageGroup.objects.filter(pk__gte=low, pk__lte=high).values_list("pk", flat=True)
-            _write_earliest({pk: found.get(pk, []) for pk in ids})
+            _refresh(
+                Passage.objects.filter(group_id__gte=low, group_id__lte=high),
+                PassageGroup.objects.filter(pk__gte=low, pk__lte=high),
+            )
         return
     for chunk in _chunked(sorted(set(group_ids))):
-        found = _oldest_members(Passage.objects.filter(group_id__in=chunk))
-        ids = PassageGroup.objects.filter(pk__in=chunk).values_list("pk", flat=True)  # those still there
-        _write_earliest({pk: found.get(pk, []) for pk in ids})
+        _refresh(Passage.objects.filter(group_id__in=chunk), PassageGroup.objects.filter(pk__in=chunk))
 
 
 def _join_earliest(plan: Plan, group_ids: Iterable[int]) -> None:
