@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import tantivy
 
 from plans.search.engines.tantivy import schema as fields
-from plans.search.engines.tantivy.texts import ENCODING, TextFile
+from plans.search.engines.tantivy.texts import Needle, TextFile
 from plans.search.normalize import ALL_KINDS, normalise, term_variant_kinds, variant_forms, variant_starts
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
@@ -233,7 +233,7 @@ class TantivyReader:
         for term, docnums in wanted.items():
             normal, others = forms[term]
             kinds = term_variant_kinds(others)
-            needle = normal.encode(ENCODING)
+            needle = Needle(normal)
             for docnum in docnums:
                 at = self._offset(docnum)
                 if kinds:
