@@ -351,3 +351,60 @@ def test_a_text_file_of_the_earlier_layout_is_read_and_appended_in_it(make_plans
         counted = snapshot.terms_counts(["营商环境"])["营商环境"]
     truth = {p.pk: normalise(f"{p.title}\n{p.text}").count("营商环境") for p in Plan.objects.all()}
     assert counted == truth
+
+
+def test_a_new_reader_reads_the_columns_of_written_plans_only_and_equals_a_full_read(
+    make_plans, search_engine, monkeypatch
+):
+    """After updates, an addition and a deletion in the same generation folder, the next reader reads the
+    columns of the written documents alone (the others keep the previous reader's values) and its columns
+    equal those of a reader that reads everything."""
+    from plans.models import Plan, Region
+    from plans.search import index_plans, remove_plan
+    from plans.search.engines.tantivy.reader import TantivyReader
+    from plans.search.snapshot import current_snapshot, hub
+
+    plans = make_plans(
+        [
+            {
+                "title": f"第{i}号",
+                "text": f"科技金融{i}",
+                "region": region,
+                "year": 2010 + i,
+                "themes": themes,
+            }
+            for i, (region, themes) in enumerate(
+                [("湖北", ["科技金融"]), ("四川", []), ("江苏", ["科技金融", "人才"]), ("", [])] * 3
+            )
+        ]
+    )
+    with current_snapshot() as snapshot:
+        assert snapshot.columns.regions[plans[0].pk] == "湖北"  # the first reader reads everything
+    read = []
+    original = TantivyReader._read_columns
+    monkeypatch.setattr(
+        TantivyReader,
+        "_read_columns",
+        lambda self, lists, hits, everything: (
+            read.append((everything, sorted(p for p, _ in hits))) or original(self, lists, hits, everything)
+        ),
+    )
+    hunan = Region.objects.get(name="湖南")  # the regions are seeded by a migration
+    Plan.objects.filter(pk=plans[1].pk).update(region=hunan, year=1999, title="改名")
+    Plan.objects.filter(pk=plans[2].pk).update(issuer="湖北省科学技术厅", doc_number="鄂科发〔2024〕3号")
+    index_plans([plans[1].pk, plans[2].pk])
+    remove_plan(plans[3].pk)
+    Plan.objects.filter(pk=plans[3].pk).delete()
+    [added] = make_plans([{"title": "新增", "text": "科技金融", "region": "广东", "year": 2024}])
+    with current_snapshot() as snapshot:
+        incremental = snapshot.columns
+        generation = snapshot.reader.generation
+    assert read == [(False, sorted([plans[1].pk, plans[2].pk, added.pk]))]
+    fresh, _stamp = hub.engine.open_reader()  # no previous reader: reads every document
+    assert fresh.generation == generation
+    everything = fresh.column_lists()
+    for name, values in everything.items():
+        assert getattr(incremental, name) == values, name
+    assert incremental.regions[plans[1].pk] == "湖南" and incremental.years[plans[1].pk] == 1999
+    assert incremental.plan_ids[plans[3].pk] is None and incremental.regions[plans[3].pk] == ""
+    assert incremental.regions[added.pk] == "广东"

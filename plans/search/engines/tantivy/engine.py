@@ -165,7 +165,8 @@ class TantivyEngine:
                 if self.stamp() == before:
                     # mapped after the searcher: every text record its documents refer to is in the file
                     text_file = texts.TextFile(folder)
-                    return TantivyReader(searcher, (self.name, *before), text_file), before
+                    reader = TantivyReader(searcher, (self.name, *before), text_file, previous)
+                    return reader, before
             time.sleep(0.02 * attempt)
         raise IndexMissing(f"no stable Tantivy index under {self.root}")
 
