@@ -408,3 +408,33 @@ def test_a_new_reader_reads_the_columns_of_written_plans_only_and_equals_a_full_
     assert incremental.regions[plans[1].pk] == "湖南" and incremental.years[plans[1].pk] == 1999
     assert incremental.plan_ids[plans[3].pk] is None and incremental.regions[plans[3].pk] == ""
     assert incremental.regions[added.pk] == "广东"
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_counts_in_the_text_file_equal_str_count_by_find_and_by_code_units(
+    make_plans, search_engine, monkeypatch, dense
+):
+    """A record is counted by bytes.find or, once a needle proves common (Needle.dense), by numpy over its
+    code units: both give str.count's count, at the byte traps too (턀啓乜 holds 发展's bytes at an odd offset;
+    𠀀 is a surrogate pair) and for a string that overlaps itself."""
+    from plans.search import clear_term_cache
+    from plans.search.engines.tantivy import texts
+    from plans.search.normalize import normalise
+    from plans.search.snapshot import current_snapshot
+
+    monkeypatch.setattr(texts.Needle, "dense", property(lambda needle: dense))  # from the first record
+    plans = make_plans(
+        [
+            {"title": "发展规划", "text": "乜턀啓乜，𠀀𠀀发展发展。科科科科科"},
+            {"title": "标题", "text": "发展与发展、𠀀发展，科技科技科技科"},
+            {"title": "标题", "text": "턀啓乜𠀀"},
+        ]
+    )
+    terms = ["发展", "展", "科科", "科技科", "𠀀发展", "𠀀", "乜"]
+    with current_snapshot() as snapshot:
+        clear_term_cache()
+        counted = snapshot.terms_counts(terms)
+        plan_of = snapshot.columns.plan_ids
+    for term in terms:
+        truth = {p.pk: n for p in plans if (n := normalise(f"{p.title}\n{p.text}").count(term))}
+        assert {plan_of[d]: n for d, n in counted[term].items()} == truth, term
