@@ -152,12 +152,13 @@ NEEDLE_ALPHABET = "发展科技a턀啓乜𠀀😀"
 @settings(max_examples=500, deadline=None)
 @given(st.data())
 def test_a_needle_counts_code_units_as_str_count_counts_characters(data):
-    """Needle.count_in (numpy over a record's code units) equals str.count: overlapping repeats (科科科),
+    """Needle.count_in (numpy over a record's code units) equals str.count, and Needle.starts_in str.find's
+    starts: overlapping repeats (科科科),
     pairs outside the BMP, and bytes that straddle other characters. The text is built of the needle, its
     halves and other characters, so that repeats and near misses are common."""
     import numpy as np
 
-    from plans.search.engines.tantivy.texts import ENCODING, UNIT, Needle
+    from plans.search.engines.tantivy.texts import ENCODING, UNIT, Needle, outside_bmp
 
     needle = data.draw(st.text(alphabet=NEEDLE_ALPHABET, min_size=1, max_size=5))
     pieces = st.sampled_from([needle, needle[: len(needle) // 2 + 1], needle[len(needle) // 2 :]])
@@ -166,6 +167,10 @@ def test_a_needle_counts_code_units_as_str_count_counts_characters(data):
     )
     units = np.frombuffer(haystack.encode(ENCODING), dtype=UNIT)
     assert Needle(needle).count_in(units) == haystack.count(needle)
+    # every start, overlapping ones included, in code units (a character outside the BMP takes two)
+    in_units = [len(haystack[:start].encode(ENCODING)) // 2 for start in all_starts(haystack, needle)]
+    assert Needle(needle).starts_in(units).tolist() == in_units
+    assert outside_bmp(units) == any(ord(ch) > 0xFFFF for ch in haystack)
 
 
 def check_texts_against_database(terms, *, from_file: bool):

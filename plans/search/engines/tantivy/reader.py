@@ -28,10 +28,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from operator import itemgetter
 
+import numpy as np
 import tantivy
 
 from plans.search.engines.tantivy import schema as fields
-from plans.search.engines.tantivy.texts import Needle, TextFile
+from plans.search.engines.tantivy.texts import Needle, TextFile, outside_bmp
 from plans.search.normalize import ALL_KINDS, normalise, term_variant_kinds, variant_forms, variant_starts
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
 
@@ -274,15 +275,7 @@ class TantivyReader:
         return found
 
     def term_positions(self, term: str, docnums: frozenset[int]) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for docnum in sorted(docnums):
-            text = self._joined(docnum)
-            # found in the original text by a regex of the term's variants: normalising a whole plan first
-            # cost ~100 x more (normalise keeps lengths, so the offsets are the same)
-            found = variant_starts(text, term) if text is not None else None
-            if found:
-                out[docnum] = found
-        return out
+        return self.terms_positions({term: docnums})[term]
 
     def terms_counts(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, int]]:
         """Non-overlapping occurrences (as str.count counts them) of several (normalised) terms in their
@@ -321,19 +314,63 @@ class TantivyReader:
         return out
 
     def terms_positions(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, list[int]]]:
-        """term_positions of several (normalised) terms, each document read once for all of them (the terms
-        of one page share most documents)."""
+        """term_positions of several (normalised) terms. Where a plan's record holds none of the kinds of
+        characters a term has other forms of and no character outside the BMP, the term is found by numpy
+        in the record's code units (their offsets are then character offsets); the rest are decoded, each
+        document once for all of the terms, and searched by a regex of the term's variants (normalising a
+        whole plan first cost ~100 x more; normalise keeps lengths, so the offsets are the same)."""
         out: dict[str, dict[int, list[int]]] = {term: {} for term in wanted}
-        for docnum in sorted(frozenset().union(*wanted.values())):
+        decoded: dict[str, set[int]] = {}
+        for term, docnums in wanted.items():
+            normal, others = variant_forms(term)
+            kinds = term_variant_kinds(others)
+            needle = Needle(normal)
+            found = out[term]
+            for docnum in sorted(docnums):
+                units = self._bmp_units(docnum, kinds)
+                if units is None:
+                    decoded.setdefault(term, set()).add(docnum)
+                    continue
+                starts = needle.starts_in(units)
+                if len(starts):
+                    found[docnum] = starts.tolist()
+        for docnum in sorted(frozenset().union(*decoded.values())):
             text = self._joined(docnum)
             if text is None:
                 continue
-            for term, docnums in wanted.items():
+            for term, docnums in decoded.items():
                 if docnum in docnums:
-                    found = variant_starts(text, term)
-                    if found:
-                        out[term][docnum] = found
+                    starts = variant_starts(text, term)
+                    if starts:
+                        out[term][docnum] = starts
+        for term in decoded:  # the text order of the documents, as callers met it before
+            out[term] = dict(sorted(out[term].items()))
         return out
+
+    def _bmp_units(self, plan_id: int, kinds: int) -> np.ndarray | None:
+        """The plan's record as code units when they can be searched as they are for a term whose other
+        forms are of `kinds`; None when there is no record, it may hold another form, or a character outside
+        the BMP (a unit offset is not a character offset there)."""
+        at = self._offset(plan_id)
+        if not at:
+            return None
+        text_file = self._text_file
+        if kinds:
+            held = text_file.kinds(plan_id, at)
+            if held is None or held & kinds:
+                return None
+        units = text_file.units(plan_id, at)
+        if units is None or self._outside_bmp(plan_id, units):
+            return None
+        return units
+
+    def _outside_bmp(self, plan_id: int, units: np.ndarray) -> bool:
+        """Whether the plan's record holds a character outside the BMP (two code units): told by its columns'
+        lengths in characters when they are read (no pass over the text), else by looking for surrogates."""
+        lists = self._lists
+        if lists is not None and plan_id < len(lists["plan_ids"]) and lists["plan_ids"][plan_id] == plan_id:
+            return len(units) != lists["titles_len"][plan_id] + 1 + lists["text_lengths"][plan_id]
+        return outside_bmp(units)
 
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
         clauses = ranking_clauses(terms)

@@ -42,6 +42,7 @@ MAGIC_V1 = b"PSTEXT1\n"  # files begun before the kinds were written
 HEAD_V1 = struct.Struct("<QIIII")
 ENCODING = "utf-16-le"
 UNIT = np.dtype("<u2")  # a UTF-16-LE code unit
+SURROGATE_FIRST, SURROGATES = np.uint16(0xD800), np.uint16(0x800)  # U+D800-U+DFFF
 
 
 # How a needle is counted in a record: by bytes.find, one call an occurrence (a few microseconds a record
@@ -79,21 +80,40 @@ class Needle:
     def count_in(self, text: np.ndarray) -> int:
         """Non-overlapping occurrences in `text` (code units), as str.count counts them."""
         units, size = self.units, len(self.units)
-        span = len(text) - size + 1
-        if span <= 0:
-            return 0
-        if size == 1:
-            return int(np.count_nonzero(text == units[0]))
-        pairs = text[:span] == units[0]
-        pairs &= text[1 : span + 1] == units[1]
-        if size == 2 and not self.self_overlapping:
+        if size <= 2 and not self.self_overlapping:  # no starts needed: count the matching places
+            span = len(text) - size + 1
+            if span <= 0:
+                return 0
+            if size == 1:
+                return int(np.count_nonzero(text == units[0]))
+            pairs = text[:span] == units[0]
+            pairs &= text[1 : span + 1] == units[1]
             return int(np.count_nonzero(pairs))
-        starts = np.flatnonzero(pairs)  # few: where the first two units match
-        for offset in range(2, size):
-            starts = starts[text[starts + offset] == units[offset]]
+        starts = self.starts_in(text)
         if self.self_overlapping:
             return len(non_overlapping(starts.tolist(), size))
         return len(starts)
+
+    def starts_in(self, text: np.ndarray) -> np.ndarray:
+        """The start (in code units) of every occurrence in `text`, overlapping ones included, in order."""
+        units, size = self.units, len(self.units)
+        span = len(text) - size + 1
+        if span <= 0:
+            return np.empty(0, dtype=np.intp)
+        if size == 1:
+            return np.flatnonzero(text == units[0])
+        pairs = text[:span] == units[0]
+        pairs &= text[1 : span + 1] == units[1]
+        starts = np.flatnonzero(pairs)  # few: where the first two units match
+        for offset in range(2, size):
+            starts = starts[text[starts + offset] == units[offset]]
+        return starts
+
+
+def outside_bmp(units: np.ndarray) -> bool:
+    """Whether code units hold a surrogate, i.e. a character outside the BMP (where a unit offset stops being
+    a character offset)."""
+    return bool(np.any((units - SURROGATE_FIRST) < SURROGATES))  # uint16 arithmetic wraps below the first
 
 
 def record(
@@ -223,8 +243,7 @@ class TextFile:
             return None
         start, end = head[0], head[0] + head[1]
         if needle.dense:
-            units = np.frombuffer(self._map, dtype=UNIT, count=head[1] // 2, offset=start)
-            return needle.counted(needle.count_in(units))
+            return needle.counted(needle.count_in(self.units(plan_id, at)))
         found = 0
         at = self._aligned_find(needle.encoded, start, start, end)
         while at >= 0:
@@ -240,6 +259,13 @@ class TextFile:
         while at >= 0 and (at - origin) % 2:
             at = find(needle, at + 1, end)
         return at
+
+    def units(self, plan_id: int, at: int) -> np.ndarray | None:
+        """The plan's title + "\\n" + text as UTF-16 code units, a view of the map (None: no record)."""
+        head = self._head(plan_id, at)
+        if head is None:
+            return None
+        return np.frombuffer(self._map, dtype=UNIT, count=head[1] // 2, offset=head[0])
 
     def breaks(self, plan_id: int, at: int) -> bytes | None:
         """The break column value of the plan's record at `at`, None when there is none."""
