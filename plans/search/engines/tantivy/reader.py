@@ -12,11 +12,14 @@ n, s[n-2:n] at p+n-2: one phrase query with offsets. One character is any pair t
 equals the substring truth with no verification step (tests/plans/search compare it with str.find on generated
 and real text).
 
-Occurrence positions come from the text (Tantivy's Python API does not expose posting positions): the
-documents the phrase found are scanned with a regex of the term's variants (normalize.variant_starts),
-overlapping occurrences included. Texts, breaks and sections are read from the generation's text file
-(texts.py: a slice of a memory map, tens of microseconds a plan) through each document's `text_at` fast
-field; a document without one (an index written before the file) reads Tantivy's stored form.
+Occurrence positions come from the text (Tantivy's Python API does not expose posting positions): in the
+documents the phrase found, by numpy over the record's UTF-16 code units where the record holds no other form
+of the term's characters and no character outside the BMP (texts.Needle), else with a regex of the term's
+variants in the decoded text (normalize.variant_starts); overlapping occurrences included either way. Counts
+(terms_counts) read the same records without positions. Texts, breaks and sections are read from the
+generation's text file (texts.py: a slice of a memory map, tens of microseconds a plan) through each
+document's `text_at` fast field; a document without one (an index written before the file) reads Tantivy's
+stored form.
 """
 
 from __future__ import annotations

@@ -54,8 +54,8 @@ DENSE_OCCURRENCES = 16
 
 
 class Needle:
-    """A normalised string to count in records, prepared once for all of them: its UTF-16-LE bytes and code
-    units, and what the records counted so far held (to choose how to count the next)."""
+    """A normalised string to count or find in records, prepared once for all of them: its UTF-16-LE bytes and
+    code units, and what the records counted so far held (to choose how to count the next)."""
 
     __slots__ = ("encoded", "units", "self_overlapping", "_records", "_found")
 
@@ -243,7 +243,8 @@ class TextFile:
             return None
         start, end = head[0], head[0] + head[1]
         if needle.dense:
-            return needle.counted(needle.count_in(self.units(plan_id, at)))
+            units = np.frombuffer(self._map, dtype=UNIT, count=head[1] // 2, offset=start)
+            return needle.counted(needle.count_in(units))
         found = 0
         at = self._aligned_find(needle.encoded, start, start, end)
         while at >= 0:
