@@ -124,11 +124,11 @@ class TantivyReader:
         self._documents: OrderedDict[int, StoredDocument] = OrderedDict()
         self._lock = threading.Lock()
         self._lists: dict[str, list] | None = None  # the columns read, for the next reader of this folder
-        # (folder, columns, text offsets) of the previous reader of the same folder, until the columns are read
+        # (columns, text offsets) of the previous reader of the same folder, until the columns are read
         self._earlier = None
         same_folder = isinstance(previous, TantivyReader) and previous.generation[1] == generation[1]
         if same_folder and previous._lists is not None and previous._text_at is not None:
-            self._earlier = (generation[1], previous._lists, previous._text_at)
+            self._earlier = (previous._lists, previous._text_at)
 
     # --- searching --------------------------------------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class TantivyReader:
             lists = {name: [_EMPTY[name]] * size for name in COLUMN_NAMES}
             self._read_columns(lists, hits, everything=True)
         else:
-            earlier_lists = earlier[1]
+            earlier_lists = earlier[0]
             lists = {name: _resized(earlier_lists[name], size, _EMPTY[name]) for name in COLUMN_NAMES}
             live = {plan_id for plan_id, _address in hits}
             for plan_id, known in enumerate(earlier_lists["plan_ids"][:size]):
@@ -183,7 +183,7 @@ class TantivyReader:
         when they cannot be reused (none kept, another folder, or too many documents changed)."""
         if earlier is None or self._text_file is None:
             return None
-        earlier_at = earlier[2]
+        earlier_at = earlier[1]
         now_at = self._text_at
         changed = [
             (plan_id, address)
@@ -298,11 +298,9 @@ class TantivyReader:
             needle = Needle(normal)
             for docnum in docnums:
                 at = self._offset(docnum)
-                if kinds:
-                    held = text_file.kinds(docnum, at) if at else None
-                    if (ALL_KINDS if held is None else held) & kinds:
-                        decoded.setdefault(term, set()).add(docnum)  # may hold another form: read it decoded
-                        continue
+                if self._may_hold_other_forms(docnum, at, kinds):
+                    decoded.setdefault(term, set()).add(docnum)  # read it decoded
+                    continue
                 found = text_file.count(docnum, at, needle) if at else None
                 if found is not None:
                     out[term][docnum] = found
@@ -346,7 +344,7 @@ class TantivyReader:
                     starts = variant_starts(text, term)
                     if starts:
                         out[term][docnum] = starts
-        for term in decoded:  # the text order of the documents, as callers met it before
+        for term in decoded:  # in docnum order, as callers met it before
             out[term] = dict(sorted(out[term].items()))
         return out
 
@@ -355,17 +353,21 @@ class TantivyReader:
         forms are of `kinds`; None when there is no record, it may hold another form, or a character outside
         the BMP (a unit offset is not a character offset there)."""
         at = self._offset(plan_id)
-        if not at:
+        if not at or self._may_hold_other_forms(plan_id, at, kinds):
             return None
-        text_file = self._text_file
-        if kinds:
-            held = text_file.kinds(plan_id, at)
-            if held is None or held & kinds:
-                return None
-        units = text_file.units(plan_id, at)
+        units = self._text_file.units(plan_id, at)
         if units is None or self._outside_bmp(plan_id, units):
             return None
         return units
+
+    def _may_hold_other_forms(self, plan_id: int, at: int, kinds: int) -> bool:
+        """Whether the plan's record at `at` may hold another form of a term whose other forms are of `kinds`
+        (normalize.term_variant_kinds): it holds a character of one of those kinds, or its kinds are not
+        known (no record)."""
+        if not kinds:
+            return False
+        held = self._text_file.kinds(plan_id, at) if at else None
+        return bool((ALL_KINDS if held is None else held) & kinds)
 
     def _outside_bmp(self, plan_id: int, units: np.ndarray) -> bool:
         """Whether the plan's record holds a character outside the BMP (two code units): told by its columns'
