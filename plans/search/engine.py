@@ -28,6 +28,7 @@ from plans.search.limits import MAX_PAGE_SIZE, SECTION_SNIPPET_WIDTH, SECTIONS_P
 from plans.search.matching import closeness_array, evaluate, proximity
 from plans.search.normalize import normalise
 from plans.search.query import parse_query, required_terms
+from plans.search.ranked import EnginePage, engine_page
 from plans.search.registry import FACET_NAMES, FACETS
 from plans.search.snapshot import Columns, Snapshot, current_snapshot, hub
 from plans.search.types import Hit, SearchParams, SearchResult, SectionHit
@@ -47,44 +48,53 @@ def search(params: SearchParams) -> SearchResult:
     with _opened() as (snapshot, trouble):
         if snapshot is None:
             return _unavailable(parsed, page_size, started, trouble)
-        columns = snapshot.columns
         required = required_terms(parsed)
-        scores: dict[int, float] = {}
-        kept, counts = filter_and_count_array(
-            params, columns, _matched_array(snapshot, parsed), params.with_facets
-        )
         sort = params.sort if params.sort in SORTS else "relevance"
         if sort == "relevance" and not required:
             sort = "-date"
-        kept = kept[np.argsort(columns.date_rank_array[kept])]  # newest first, then the higher id
-        if sort == "date":
-            kept = kept[::-1]
-        count = len(kept)
-        pages = max(1, math.ceil(count / page_size))
-        page = max(1, min(int(params.page or 1), pages))
-        if sort == "relevance" and count:
-            needed = page * page_size
-            closeness = None
-            if has_proximity(parsed.tree):
-                closeness = closeness_array(snapshot, parsed.tree, PROXIMITY_WEIGHT)
-            ranked, scores = _rank_array(snapshot, columns, required, kept, needed, closeness)
-            window = ranked[(page - 1) * page_size : page * page_size]
-        else:
-            window = kept[(page - 1) * page_size : page * page_size].tolist()
-        hits = _load_hits(snapshot, window, scores, parsed, params.with_snippets)
+        ranked = engine_page(snapshot, parsed, params, required, sort, page_size)
+        if ranked is None:
+            ranked = _columns_page(snapshot, parsed, params, required, sort, page_size)
+        hits = _load_hits(snapshot, ranked.window, ranked.scores, parsed, params.with_snippets)
     return SearchResult(
         query=parsed.text,
-        count=count,
-        page=page,
-        pages=pages,
+        count=ranked.count,
+        page=ranked.page,
+        pages=ranked.pages,
         page_size=page_size,
         hits=hits,
-        facets=facet_values(params, counts) if params.with_facets else {},
+        facets=facet_values(params, ranked.counts) if params.with_facets else {},
         terms=list(parsed.terms),
         notices=list(parsed.notices),
         took_ms=(time.perf_counter() - started) * 1000,
         reading=parsed.reading,
     )
+
+
+def _columns_page(snapshot: Snapshot, parsed, params: SearchParams, required, sort: str, page_size: int):
+    """The page from the snapshot's primitives: every matching docnum filtered and counted over the columns,
+    ranked with whole-array operations (the definition ranked.engine_page is held equal to)."""
+    columns = snapshot.columns
+    scores: dict[int, float] = {}
+    kept, counts = filter_and_count_array(
+        params, columns, _matched_array(snapshot, parsed), params.with_facets
+    )
+    kept = kept[np.argsort(columns.date_rank_array[kept])]  # newest first, then the higher id
+    if sort == "date":
+        kept = kept[::-1]
+    count = len(kept)
+    pages = max(1, math.ceil(count / page_size))
+    page = max(1, min(int(params.page or 1), pages))
+    if sort == "relevance" and count:
+        needed = page * page_size
+        closeness = None
+        if has_proximity(parsed.tree):
+            closeness = closeness_array(snapshot, parsed.tree, PROXIMITY_WEIGHT)
+        ranked, scores = _rank_array(snapshot, columns, required, kept, needed, closeness)
+        window = ranked[(page - 1) * page_size : page * page_size]
+    else:
+        window = kept[(page - 1) * page_size : page * page_size].tolist()
+    return EnginePage(count, page, pages, window, scores, counts)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,24 @@ import numpy as np
 
 from plans.search.registry import FACETS
 from plans.search.snapshot import Columns
-from plans.search.types import FacetValue, SearchParams
+from plans.search.types import FacetValue, SearchParams, Where
+
+YEAR_UNBOUNDED = 10**6  # a year range's missing end
+
+
+def where_of(params: SearchParams, skip: str | None = None) -> Where:
+    """The selections of `params` (all but facet `skip`'s own) and its year range, as engines apply them."""
+    values = tuple(
+        (facet.column, frozenset(getattr(params, facet.params_field)))
+        for facet in FACETS
+        if facet.name != skip and getattr(params, facet.params_field)
+    )
+    years = None
+    if params.year_from is not None or params.year_to is not None:
+        low = params.year_from if params.year_from is not None else -1
+        high = params.year_to if params.year_to is not None else YEAR_UNBOUNDED
+        years = (low, high)
+    return Where(values, years)
 
 
 def _level_labels() -> dict[str, str]:
@@ -49,8 +66,7 @@ def filter_and_count_array(
     set at numpy's speed rather than a Python loop's (at 100,000 plans a one-character query keeps most of
     them)."""
     if params.year_from is not None or params.year_to is not None:
-        low = params.year_from if params.year_from is not None else -1
-        high = params.year_to if params.year_to is not None else 10**6
+        low, high = where_of(params).years
         years = columns.codes("years")
         year_values = np.asarray(years[1], dtype=np.int64)[years[0][docs]]
         docs = docs[(year_values != 0) & (year_values >= low) & (year_values <= high)]

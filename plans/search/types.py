@@ -33,6 +33,16 @@ class SearchParams:
     with_snippets: bool = True
 
 
+@dataclass(frozen=True)
+class Where:
+    """The facet selections that narrow a result set, as an engine applies them: for each facet column
+    (registry.FACETS) with a selection, the values one of which a plan must have; and the inclusive year range
+    (a plan of unknown year, 0, is outside every range). Hashable: it keys memo entries."""
+
+    values: tuple[tuple[str, frozenset], ...] = ()  # (snapshot column, selected values), registry order
+    years: tuple[int, int] | None = None
+
+
 @dataclass
 class SectionHit:
     """A section of a hit that matched the query, for a link to /plans/<id>/#<anchor>."""

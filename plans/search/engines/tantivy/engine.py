@@ -165,7 +165,9 @@ class TantivyEngine:
                 if self.stamp() == before:
                     # mapped after the searcher: every text record its documents refer to is in the file
                     text_file = texts.TextFile(folder)
-                    reader = TantivyReader(searcher, (self.name, *before), text_file, previous)
+                    reader = TantivyReader(
+                        searcher, (self.name, *before), text_file, previous, ranks=_has_theme_facet(folder)
+                    )
                     return reader, before
             time.sleep(0.02 * attempt)
         raise IndexMissing(f"no stable Tantivy index under {self.root}")
@@ -209,6 +211,7 @@ class TantivyEngine:
             # the texts go to disk before the commit that makes their documents visible (texts.py); an index
             # whose schema lacks the field would drop the offsets, so it gets no records
             offsets = texts.append(folder, records) if records and _has_texts(folder) else [0] * len(records)
+            theme_facet = _has_theme_facet(folder)
             writer = index.writer(WRITER_HEAP, 1)
             try:
                 for plan_id in [*remove_ids, *replaced]:
@@ -218,7 +221,7 @@ class TantivyEngine:
                         tantivy.Query.term_query(fields.schema(), "plan_id", int(plan_id))
                     )
                 for item, text_at in zip(prepared, offsets, strict=True):
-                    writer.add_document(fields.document(item, text_at))
+                    writer.add_document(fields.document(item, text_at, theme_facet))
                 writer.commit()
             except BaseException:
                 writer.rollback()
@@ -303,6 +306,12 @@ def _field_names(folder: Path) -> tuple[str, ...] | None:
 def _has_texts(folder: Path) -> bool:
     """Whether the index in `folder` has the text_at field (written before it: no text file)."""
     return fields.TEXT_FIELD in (_field_names(folder) or ())
+
+
+def _has_theme_facet(folder: Path) -> bool:
+    """Whether the index in `folder` has the theme_facet field (written before it: the core ranks and counts
+    facets from the snapshot's columns; a rebuild adds it)."""
+    return fields.THEME_FACET_FIELD in (_field_names(folder) or ())
 
 
 def _check_layout(folder: Path) -> None:

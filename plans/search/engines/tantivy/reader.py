@@ -36,8 +36,10 @@ import tantivy
 
 from plans.search.engines.tantivy import schema as fields
 from plans.search.engines.tantivy.texts import Needle, TextFile, outside_bmp
+from plans.search.grammar import And, Node, Not, Or, Term
 from plans.search.normalize import ALL_KINDS, normalise, term_variant_kinds, variant_forms, variant_starts
 from plans.search.snapshot import COLUMN_NAMES, StoredDocument, StoredSection
+from plans.search.types import Where
 
 PAIR_BOOST = 0.3  # ranking weight of a term's character pairs, when it is not one jieba word
 THEME_BOOST = 2.0  # related plans: a shared theme against a shared weighted word
@@ -45,6 +47,7 @@ THEME_BOOST = 2.0  # related plans: a shared theme against a shared weighted wor
 # every column of every document is read again
 COLUMNS_REREAD_MAX = 2_000
 DOCUMENT_CACHE = 256  # decoded stored forms a reader keeps (pages and their snippets read the same few)
+FACET_TERMS_MAX = 65_536  # values a facet count asks for: all of them, so that every count is exact
 
 
 def rust_regex_literal(text: str) -> str:
@@ -91,6 +94,75 @@ def ranking_clauses(terms: Sequence[str]) -> list[tantivy.Query]:
     return clauses
 
 
+def match_query(node: Node) -> tantivy.Query | None:
+    """The query of the documents satisfying the expression `node` (grammar.py), exactly as
+    matching.evaluate decides it over term_docs; None for what only positions or stored text decide (a
+    proximity clause, a scoped term, a term holding whitespace)."""
+    if isinstance(node, Term):
+        text = normalise(node.text)
+        if (
+            node.scope is not None
+            or not text
+            or fields.WHITESPACE.search(text)
+            or fields.WHITESPACE_MARK in text
+        ):
+            return None
+        return exact_query(text)
+    if isinstance(node, Not):
+        child = match_query(node.child)
+        return None if child is None else _all_but([child])
+    if isinstance(node, And | Or):
+        positive, negative = [], []
+        for child in node.children:
+            negated = isinstance(node, And) and isinstance(child, Not)
+            compiled = match_query(child.child if negated else child)
+            if compiled is None:
+                return None
+            (negative if negated else positive).append(compiled)
+        if isinstance(node, Or):
+            return _should(positive)
+        if not positive:
+            return _all_but(negative)
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, q) for q in positive] + [(tantivy.Occur.MustNot, q) for q in negative]
+        )
+    return None
+
+
+def _all_but(excluded: list[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.all_query())] + [(tantivy.Occur.MustNot, q) for q in excluded]
+    )
+
+
+def narrowed_query(node: Node | None, where: Where) -> tantivy.Query | None:
+    """match_query(node) (every document for None) within the facet selections and year range of `where`;
+    None when the expression or a selected facet cannot be answered inside Tantivy."""
+    match = tantivy.Query.all_query() if node is None else match_query(node)
+    if match is None:
+        return None
+    schema = fields.schema()
+    clauses = [(tantivy.Occur.Must, match)]
+    for column, values in where.values:
+        field = fields.FACET_FIELDS.get(column)
+        if field is None:
+            return None
+        if column in fields.INTEGER_FACETS:
+            options = [_integer_range(field, int(value), int(value)) for value in sorted(values)]
+        else:
+            options = [tantivy.Query.term_query(schema, field, value) for value in sorted(values)]
+        clauses.append((tantivy.Occur.Must, _should(options)))
+    if where.years is not None:
+        low, high = where.years
+        clauses.append((tantivy.Occur.Must, _integer_range("year", low, high)))
+        clauses.append((tantivy.Occur.MustNot, _integer_range("year", 0, 0)))  # unknown: in no range
+    return tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else match
+
+
+def _integer_range(field: str, low: int, high: int) -> tantivy.Query:
+    return tantivy.Query.range_query(fields.schema(), field, tantivy.FieldType.Integer, low, high)
+
+
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 # what a column holds for a plan id with no live document
@@ -113,9 +185,15 @@ class TantivyReader:
     """EngineReader over one Tantivy searcher (see plans/search/engines/base.py for the contract)."""
 
     def __init__(
-        self, searcher: tantivy.Searcher, generation, text_file: TextFile | None = None, previous=None
+        self,
+        searcher: tantivy.Searcher,
+        generation,
+        text_file: TextFile | None = None,
+        previous=None,
+        ranks: bool = False,
     ):
         self.searcher = searcher
+        self._ranks = ranks  # the index has every facet's field: ranked_hits and facet_counts answer
         self.generation = generation
         self._count = searcher.num_docs
         self._addresses: dict[int, tantivy.DocAddress] = {}
@@ -376,6 +454,53 @@ class TantivyReader:
         if lists is not None and plan_id < len(lists["plan_ids"]) and lists["plan_ids"][plan_id] == plan_id:
             return len(units) != lists["titles_len"][plan_id] + 1 + lists["text_lengths"][plan_id]
         return outside_bmp(units)
+
+    def ranked_hits(
+        self, tree: Node | None, where: Where, ranking: Sequence[str], limit: int
+    ) -> tuple[int, list[int], list[float]] | None:
+        """(how many documents satisfy `tree` within `where`, the docnums of the best `limit` of them by the
+        BM25F score of the `ranking` terms as all_scores gives it, those scores): best first, equal scores in
+        no defined order. A document no ranking clause matches scores 0. With no ranking terms, only the
+        count is meant. None when this index cannot answer it (see narrowed_query; no theme_facet field)."""
+        query = narrowed_query(tree, where) if self._ranks else None
+        if query is None:
+            return None
+        if self._count == 0:
+            return 0, [], []
+        query = tantivy.Query.const_score_query(query, 0.0)
+        clauses = ranking_clauses(ranking)
+        if clauses:
+            # the Should part is all_scores' query: the same score, plus the filter's 0.0
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Should, _should(clauses))]
+            )
+        result = self.searcher.search(query, limit=max(1, limit), count=True)
+        hits = result.hits
+        plan_ids = self.searcher.fast_field_values("plan_id", list(map(_SECOND, hits))) if hits else []
+        return result.count, plan_ids, list(map(_FIRST, hits))
+
+    def facet_counts(
+        self, tree: Node | None, where: Where, columns: Sequence[str]
+    ) -> dict[str, dict[object, int]] | None:
+        """For each facet column of `columns`: {value: how many documents satisfying `tree` within `where`
+        have it}, counted by Tantivy's terms aggregation. None when this index cannot answer it."""
+        names = {column: fields.FACET_FIELDS.get(column) for column in columns}
+        query = narrowed_query(tree, where) if self._ranks and None not in names.values() else None
+        if query is None:
+            return None
+        if self._count == 0:
+            return {column: {} for column in columns}
+        request = {
+            column: {"terms": {"field": name, "size": FACET_TERMS_MAX}} for column, name in names.items()
+        }
+        answer = self.searcher.aggregate(query, request)
+        counts: dict[str, dict[object, int]] = {}
+        for column in columns:
+            found = answer.get(column) or {}
+            if found.get("sum_other_doc_count") or found.get("doc_count_error_upper_bound"):
+                return None  # not every value came back: the columns count it
+            counts[column] = {bucket["key"]: bucket["doc_count"] for bucket in found.get("buckets", ())}
+        return counts
 
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
         clauses = ranking_clauses(terms)

@@ -28,7 +28,10 @@ Fields (Tantivy field -> what it holds):
                           field's id; it then has no value)
   text_at                 the offset of the plan's record in the generation's text file (texts.py: text,
                           breaks and sections), an unsigned fast field: positions, contexts, snippets and
-                          breaks are read from there (added last; no value: the stored fields are read)
+                          breaks are read from there (added after `breaks`; no value: the stored fields are read)
+  theme_facet             one raw term per theme, a multi-valued fast field: the theme facet counted and
+                          filtered inside Tantivy (reader.facet_counts / ranked_hits; added last: an index
+                          written before it is answered from the snapshot's columns, as before)
 """
 
 from __future__ import annotations
@@ -67,9 +70,14 @@ INTEGER_COLUMNS = {
     "layouts": "layout",
 }
 
+# each facet column (registry.FACETS) and the field that counts and filters it inside Tantivy
+FACET_FIELDS = {"regions": "region", "years": "year", "themes": "theme_facet", "levels": "level"}
+INTEGER_FACETS = frozenset({"years"})  # filtered by a range of the integer fast field, not by a term
+
 
 UPDATED_FIELD = "updated_us"
 TEXT_FIELD = "text_at"
+THEME_FACET_FIELD = FACET_FIELDS["themes"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -105,6 +113,7 @@ def schema() -> tantivy.Schema:
     builder.add_bytes_field("stored", stored=True, indexed=False, fast=False)
     builder.add_bytes_field("breaks", stored=True, indexed=False, fast=False)
     builder.add_unsigned_field(TEXT_FIELD, stored=False, indexed=False, fast=True)
+    builder.add_text_field(THEME_FACET_FIELD, fast=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
@@ -123,6 +132,7 @@ FIELD_NAMES = (
     "stored",
     "breaks",
     TEXT_FIELD,
+    THEME_FACET_FIELD,
 )
 
 
@@ -217,8 +227,9 @@ def text_record(fields: dict) -> bytes:
     )
 
 
-def document(fields: dict, text_at: int = 0) -> tantivy.Document:
-    """The Tantivy document of tokenised plan fields; `text_at`, the offset of its text record (0: none)."""
+def document(fields: dict, text_at: int = 0, theme_facet: bool = True) -> tantivy.Document:
+    """The Tantivy document of tokenised plan fields; `text_at`, the offset of its text record (0: none);
+    `theme_facet`, whether the index has that field (an index written before it does not)."""
     doc = tantivy.Document()
     doc.add_unsigned("plan_id", fields["plan_id"])
     doc.add_text("grams", fields["grams"])
@@ -246,4 +257,7 @@ def document(fields: dict, text_at: int = 0) -> tantivy.Document:
     doc.add_bytes("breaks", fields["breaks"])
     if text_at:
         doc.add_unsigned(TEXT_FIELD, text_at)
+    if theme_facet:
+        for theme in fields["themes"]:
+            doc.add_text(THEME_FACET_FIELD, theme)
     return doc
