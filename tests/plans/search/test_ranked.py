@@ -17,9 +17,13 @@ TERMS = ["科技", "创新", "金融", "孵化器", "科技金融", "税", "县"
 
 @pytest.fixture
 def collection(make_plans):
-    """300 generated plans (the same sentences over and over: many equal scores), written in two commits,
-    with a few deleted."""
+    """300 generated plans (the same sentences over and over: many equal scores), some of unknown year or
+    region, written in two commits, with a few deleted."""
     items = generate(300, seed=7)
+    for item in items[::11]:
+        item["year"] = None  # in no year range
+    for item in items[::13]:
+        item["region"] = None
     plans = make_plans(items[:200]) + make_plans(items[200:])
     for plan in plans[::37]:
         remove_plan(plan.pk)
