@@ -13,6 +13,13 @@ Two methods are optional, for a reader that finds positions by reading the text:
 (several terms, each document read once) and `terms_counts(wanted)` (occurrences counted without
 positions, leaving out the documents it cannot count alone); Snapshot falls back when they are absent.
 
+Two more are optional, for a reader that can rank and count inside its engine (plans/search/ranked.py):
+`ranked_hits(tree, where, ranking, limit)` -> (how many documents satisfy the expression `tree` within the
+facet selections `where`, the docnums of the best `limit` by the score all_scores gives, those scores),
+and `facet_counts(tree, where, columns)` -> {facet column: {value: documents}}. Either returns None for a
+query it cannot decide alone; search() then works from term_docs, all_scores and the columns, which stay
+the definition.
+
 Offsets are in the normalised `title + "\\n" + text` of a document (see plans.search.snapshot).
 Exceptions: `IndexMissing` / `IndexCorrupt` mean the index really is gone or broken (confirmed by the
 engine, for example by reopening it): the core then rebuilds it from the database. Any other exception is
