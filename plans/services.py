@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Cast, Round
 
 from plans.ingest.clean import checksum as text_checksum
 from plans.ingest.sections import PreparedSection, parse_sections
@@ -35,6 +36,7 @@ from plans.ingest.themes import (
 )
 from plans.models import (
     PLAN_METADATA_FIELDS,
+    THEME_UNITS,
     Plan,
     PlanTheme,
     Region,
@@ -44,6 +46,7 @@ from plans.models import (
     Theme,
     ThemeAnchor,
     ThemeShare,
+    ThemeTotal,
 )
 from plans.relations import services as relations
 
@@ -169,6 +172,7 @@ def plan_delete(*, plan: Plan) -> None:
     name = plan.original_file.name if plan.original_file else ""
     storage = plan.original_file.storage
     relations.remove_plan_relations(plan=plan)
+    lock_theme_totals()
     plan.delete()
     if not _deferred.get():
         specs, themes = _theme_context(None)
@@ -238,21 +242,37 @@ def outline_entries(sections: Sequence[Section]) -> list[OutlineEntry]:
 
 
 def theme_stats() -> CollectionStats:
-    """The collection's shares and densities of each theme now: one aggregate over the stored shares, no plan
-    text read. Grouped by theme id (no join), so the sums are an index-only scan of (theme, share, score)."""
+    """The collection's shares and densities of each theme now: the sums the database keeps per theme
+    (ThemeTotal, one row a theme), no plan text read and no pass over the ThemeShare rows."""
+    totals = ThemeTotal.objects.values_list("theme__name", "share_units", "score_units")
+    shares, densities = {}, {}
+    for name, share_units, score_units in totals:
+        shares[name] = share_units / THEME_UNITS
+        densities[name] = score_units / THEME_UNITS
+    return CollectionStats(Plan.objects.count(), shares, densities)
+
+
+def lock_theme_totals() -> None:
+    """Lock the ThemeTotal rows, in theme order, before this transaction changes ThemeShare rows (PostgreSQL;
+    SQLite locks the whole database anyway). The triggers then update totals this transaction holds already:
+    two saves at once wait for each other instead of locking themes in different orders (a deadlock)."""
+    list(ThemeTotal.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def theme_totals_recounted() -> dict[int, tuple[int, int]]:
+    """{theme id: (share units, score units)} summed over the ThemeShare rows now, as the triggers keeping
+    ThemeTotal count each row: what the kept totals must equal (a check, and the tests' oracle)."""
+    units = float(THEME_UNITS)
     sums = (
         ThemeShare.objects.values_list("theme_id")
-        .annotate(shares=Sum("share"), densities=Sum("score"))
+        .annotate(
+            shares=Sum(Cast(Round(F("share") * units), BigIntegerField())),
+            densities=Sum(Cast(Round(F("score") * units), BigIntegerField())),
+        )
         .values_list("theme_id", "shares", "densities")
         .order_by()
     )
-    names = dict(Theme.objects.values_list("pk", "name"))
-    rows = [(names[pk], shares, densities) for pk, shares, densities in sums]
-    return CollectionStats(
-        Plan.objects.count(),
-        {name: shares or 0.0 for name, shares, _ in rows},
-        {name: densities or 0.0 for name, _, densities in rows},
-    )
+    return {pk: (shares, densities) for pk, shares, densities in sums}
 
 
 def _evidence_rows(plan: Plan) -> dict[str, ThemeEvidence]:
@@ -266,6 +286,7 @@ def _store_evidence(plan: Plan, evidence: Mapping[str, ThemeEvidence], themes: M
     """Replace the plan's ThemeShare rows (every theme it mentions, assigned or not)."""
     if _evidence_rows(plan) == dict(evidence):
         return
+    lock_theme_totals()
     plan.theme_shares.all().delete()
     ThemeShare.objects.bulk_create(
         ThemeShare(
