@@ -53,7 +53,9 @@ def test_the_kept_totals_equal_a_sum_over_the_rows_after_every_kind_of_write():
     assert kept(), "the plans hold themes: the totals are not all zero"
 
     # writes that bypass the services: a bulk update, a queryset delete, a cascade from a deleted plan
-    ThemeShare.objects.filter(pk__in=ThemeShare.objects.order_by("pk").values("pk")[:5]).update(share=0.123456789)
+    ThemeShare.objects.filter(pk__in=ThemeShare.objects.order_by("pk").values("pk")[:5]).update(
+        share=0.123456789
+    )
     assert_totals_exact("bulk update")
     ThemeShare.objects.filter(pk__in=ThemeShare.objects.order_by("-pk").values("pk")[:3]).delete()
     assert_totals_exact("queryset delete")

@@ -12,7 +12,19 @@ from tests.plans.search.corpus import LEVELS, REGIONS, THEMES, generate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("search_engine", ["tantivy"], indirect=True)]
 
-TERMS = ["科技", "创新", "金融", "孵化器", "科技金融", "税", "县", "知识产权", "数字经济", "人工智能", "碳达峰"]
+TERMS = [
+    "科技",
+    "创新",
+    "金融",
+    "孵化器",
+    "科技金融",
+    "税",
+    "县",
+    "知识产权",
+    "数字经济",
+    "人工智能",
+    "碳达峰",
+]
 
 
 @pytest.fixture
@@ -101,7 +113,9 @@ def test_the_engine_page_equals_the_columns_page(collection, monkeypatch):
 
 def test_pages_through_a_tie_of_every_plan_holding_a_term_once(make_plans, monkeypatch):
     """Equal texts score equally: the order is the date's (newest first, then the higher id) on every page."""
-    plans = make_plans([dict(title=f"文件{n}", text="推进科技金融工作。", year=2016 + n % 5) for n in range(45)])
+    plans = make_plans(
+        [dict(title=f"文件{n}", text="推进科技金融工作。", year=2016 + n % 5) for n in range(45)]
+    )
     expected = sorted(plans, key=lambda p: (-p.year, -p.pk))
     seen = []
     for page in (1, 2, 3):
@@ -130,7 +144,9 @@ def test_an_index_without_the_facet_fields_is_answered_from_the_columns(make_pla
 
     make_plans([dict(title="甲", text="科技金融", themes=["科技金融"]), dict(title="乙", text="科技")])
     calls = spy_on_best(monkeypatch)
-    monkeypatch.setattr(schema, "FACET_FIELDS", {k: v for k, v in schema.FACET_FIELDS.items() if k != "themes"})
+    monkeypatch.setattr(
+        schema, "FACET_FIELDS", {k: v for k, v in schema.FACET_FIELDS.items() if k != "themes"}
+    )
     from plans.search import clear_term_cache
 
     clear_term_cache()
