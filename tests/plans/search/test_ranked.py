@@ -154,3 +154,32 @@ def test_an_index_without_the_facet_fields_is_answered_from_the_columns(make_pla
     assert result.count == 2
     assert {v.value: v.count for v in result.facets["theme"]} == {"科技金融": 1}
     assert calls == []
+
+
+def test_an_index_written_before_theme_facet_is_written_and_answered_as_before(make_plans, monkeypatch):
+    """The field was added last: an older index keeps every other field's number, takes new documents
+    without it, answers from the columns, and says that a rebuild ranks inside Tantivy."""
+    from plans.search import clear_term_cache, rebuild_index
+    from plans.search.engines.tantivy import schema
+    from plans.search.snapshot import hub
+
+    with monkeypatch.context() as patched:
+        patched.setattr(schema, "schema", lambda: schema.build_schema(theme_facet=False))
+        hub.engine.create_empty()
+    calls = spy_on_best(monkeypatch)
+    plans = make_plans(
+        [dict(title="甲", text="科技金融", themes=["科技金融"]), dict(title="乙", text="科技")]
+    )
+    hub.reset()
+    clear_term_cache()
+    result = search(SearchParams(q="科技"))
+    assert sorted(hit.plan_id for hit in result.hits) == sorted(p.pk for p in plans)
+    assert {v.value: v.count for v in result.facets["theme"]} == {"科技金融": 1}
+    assert calls == []
+    assert "rebuild_index" in hub.engine.health()[1]
+
+    rebuild_index(procs=1)
+    clear_term_cache()
+    assert answer(SearchParams(q="科技"), True, monkeypatch)[3] == [hit.plan_id for hit in result.hits]
+    assert calls
+    assert "rebuild_index" not in hub.engine.health()[1]

@@ -288,6 +288,12 @@ class TantivyEngine:
             count = index.searcher().num_docs
         except Exception as exc:  # any failure to open means unhealthy
             return False, f"index unavailable: {type(exc).__name__}: {exc}"
+        if not _has_theme_facet(folder):
+            # still answers everything, from the snapshot's columns: slower at a large collection
+            return (
+                True,
+                f"index ok (tantivy): {count} plans; written before theme_facet: rebuild_index to rank inside Tantivy",
+            )
         return True, f"index ok (tantivy): {count} plans"
 
     def close(self) -> None:

@@ -99,6 +99,12 @@ def updated_text(micros: int | None) -> str:
 @lru_cache(maxsize=1)
 def schema() -> tantivy.Schema:
     """The schema (one per process; equal schemas for every index folder)."""
+    return build_schema()
+
+
+def build_schema(theme_facet: bool = True) -> tantivy.Schema:
+    """The schema's fields in FIELD_NAMES order; without the last one (theme_facet) for the tests of an index
+    written before it."""
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("plan_id", stored=False, indexed=True, fast=True)
     builder.add_text_field("grams", tokenizer_name="whitespace", index_option="position")
@@ -113,7 +119,8 @@ def schema() -> tantivy.Schema:
     builder.add_bytes_field("stored", stored=True, indexed=False, fast=False)
     builder.add_bytes_field("breaks", stored=True, indexed=False, fast=False)
     builder.add_unsigned_field(TEXT_FIELD, stored=False, indexed=False, fast=True)
-    builder.add_text_field(THEME_FACET_FIELD, fast=True, tokenizer_name="raw", index_option="basic")
+    if theme_facet:
+        builder.add_text_field(THEME_FACET_FIELD, fast=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
