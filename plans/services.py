@@ -256,6 +256,9 @@ def lock_theme_totals() -> None:
     """Lock the ThemeTotal rows, in theme order, before this transaction changes ThemeShare rows (PostgreSQL;
     SQLite locks the whole database anyway). The triggers then update totals this transaction holds already:
     two saves at once wait for each other instead of locking themes in different orders (a deadlock)."""
+    missing = Theme.objects.exclude(total__isnull=False).order_by("pk").values_list("pk", flat=True)
+    if missing:  # a trigger would insert them in the order of the rows it meets: create them in theme order
+        ThemeTotal.objects.bulk_create([ThemeTotal(theme_id=pk) for pk in missing], ignore_conflicts=True)
     list(ThemeTotal.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
