@@ -23,12 +23,16 @@ def where_of(params: SearchParams, skip: str | None = None) -> Where:
         for facet in FACETS
         if facet.name != skip and getattr(params, facet.params_field)
     )
-    years = None
-    if params.year_from is not None or params.year_to is not None:
-        low = params.year_from if params.year_from is not None else -1
-        high = params.year_to if params.year_to is not None else YEAR_UNBOUNDED
-        years = (low, high)
-    return Where(values, years)
+    return Where(values, year_range(params))
+
+
+def year_range(params: SearchParams) -> tuple[int, int] | None:
+    """The inclusive (low, high) years of `params`' year range, None without one."""
+    if params.year_from is None and params.year_to is None:
+        return None
+    low = params.year_from if params.year_from is not None else -1
+    high = params.year_to if params.year_to is not None else YEAR_UNBOUNDED
+    return low, high
 
 
 def _level_labels() -> dict[str, str]:
@@ -65,8 +69,9 @@ def filter_and_count_array(
     boolean mask, a facet's counts a bincount (a column sum for themes), so the cost grows with the result
     set at numpy's speed rather than a Python loop's (at 100,000 plans a one-character query keeps most of
     them)."""
-    if params.year_from is not None or params.year_to is not None:
-        low, high = where_of(params).years
+    years_wanted = year_range(params)
+    if years_wanted is not None:
+        low, high = years_wanted
         years = columns.codes("years")
         year_values = np.asarray(years[1], dtype=np.int64)[years[0][docs]]
         docs = docs[(year_values != 0) & (year_values >= low) & (year_values <= high)]
