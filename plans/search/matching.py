@@ -18,6 +18,7 @@ Every set is computed once per snapshot (snapshot.memo), so paging and refining 
 from __future__ import annotations
 
 from bisect import bisect_left
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -46,13 +47,12 @@ def evaluate(snapshot, tree: Node | None) -> frozenset[int]:
 
 def proximity(snapshot, tree: Node | None, docnums) -> dict[int, Closest]:
     """For each of `docnums` that holds a matching pair of a (non-negated) proximity clause, the closest one."""
-    nodes = _positive_near(tree)
     best: dict[int, Closest] = {}
-    for node in nodes:
-        matches = _near_matches(snapshot, node)
-        for docnum in docnums:
-            found = matches.get(docnum)
-            if found is not None and (docnum not in best or found.gap < best[docnum].gap):
+    wanted = frozenset(docnums)
+    for node in _positive_near(tree):
+        holding = wanted & _near_matches(snapshot, node).as_set()
+        for docnum, found in _closest_of(snapshot, node, holding).items():
+            if docnum not in best or found.gap < best[docnum].gap:
                 best[docnum] = found
     return best
 
@@ -67,10 +67,7 @@ def closeness_array(snapshot, tree: Node | None, weight: float) -> np.ndarray:
         gaps = np.full(len(snapshot.columns.plan_ids), np.inf)
         for node in nodes:
             matches = _near_matches(snapshot, node)
-            if matches:
-                docnums = np.fromiter(matches.keys(), np.int64, len(matches))
-                found = np.fromiter((c.gap for c in matches.values()), np.float64, len(matches))
-                gaps[docnums] = np.minimum(gaps[docnums], found)
+            gaps[matches.docnums] = np.minimum(gaps[matches.docnums], matches.gaps)
         return 1 + weight / (1 + gaps)  # 1 + weight / inf is exactly 1.0
 
     return snapshot.memo(("matching.closeness", nodes, weight), compute)
@@ -105,7 +102,7 @@ def _eval(snapshot, node: Node, within: frozenset[int] | None) -> frozenset[int]
     if isinstance(node, Term):
         docs = _term_set(snapshot, node)
     elif isinstance(node, Near):
-        docs = frozenset(_near_matches(snapshot, node))
+        docs = _near_matches(snapshot, node).as_set()
     elif isinstance(node, Not):
         base = within if within is not None else _universe(snapshot)
         return base - _eval(snapshot, node.child, base)
@@ -169,29 +166,79 @@ def _in_headings(snapshot, text: str) -> frozenset[int]:
 # --- proximity ---------------------------------------------------------------------------------------
 
 
-def _near_matches(snapshot, node: Near) -> dict[int, Closest]:
+def _near_matches(snapshot, node: Near) -> NearMatches:
     return snapshot.memo(("matching.near", node), lambda: _compute_near(snapshot, node))
 
 
-def _compute_near(snapshot, node: Near) -> dict[int, Closest]:
+class NearMatches(NamedTuple):
+    """The documents holding a matching pair of one proximity clause, and the gap of their closest pair."""
+
+    docnums: np.ndarray  # int64, ascending
+    gaps: np.ndarray  # int64, characters strictly between the closest matching pair
+
+    def as_set(self) -> frozenset[int]:
+        return frozenset(self.docnums.tolist())
+
+
+def _compute_near(snapshot, node: Near) -> NearMatches:
+    """Every document's closest matching pair at once (closest_gaps): a common pair of terms is held by
+    nearly every plan, and one vectorised pass over all their occurrences costs a fraction of a search per
+    plan. Documents whose terms touch or overlap match a sentence or paragraph clause whatever the breaks:
+    breaks are only read for the others."""
     a, b = node.left.text, node.right.text
-    candidates = snapshot.term_docs(a) & snapshot.term_docs(b)
+    candidates = sorted(snapshot.term_docs(a) & snapshot.term_docs(b))
+    if not candidates:
+        return _NO_MATCHES
+    together = snapshot.terms_positions([a, b], candidates, arrays=True)
+    positions_a, positions_b = together[a], together[b]
+    docs = [d for d in candidates if len(positions_a.get(d, ())) and len(positions_b.get(d, ()))]
+    lists_a, lists_b = [positions_a[d] for d in docs], [positions_b[d] for d in docs]
+    same = a == b
+    if node.kind == CHARS:
+        gaps = closest_gaps(lists_a, len(a), lists_b, len(b), CHARS, node.n, None, same=same)
+    else:
+        gaps = closest_gaps(lists_a, len(a), lists_b, len(b), CHARS, 0, None, same=same)
+        rest = np.flatnonzero(np.isinf(gaps)).tolist()
+        if rest:
+            which = 0 if node.kind == SENTENCE else 1
+            read = snapshot.breaks_of(docs[i] for i in rest)
+            breaks = [read.get(docs[i], ((), ()))[which] for i in rest]
+            gaps[rest] = closest_gaps(
+                [lists_a[i] for i in rest],
+                len(a),
+                [lists_b[i] for i in rest],
+                len(b),
+                node.kind,
+                None,
+                breaks,
+                same=same,
+            )
+    found = np.isfinite(gaps)
+    return NearMatches(np.asarray(docs, dtype=np.int64)[found], gaps[found].astype(np.int64))
+
+
+_NO_MATCHES = NearMatches(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+
+
+def _closest_of(snapshot, node: Near, docnums) -> dict[int, Closest]:
+    """The closest matching pair (closest_pair: its place too, for snippets) of each of `docnums` that holds
+    one: the definition closest_gaps is held equal to, and what a page's few hits show."""
+    a, b = node.left.text, node.right.text
+    candidates = snapshot.term_docs(a) & snapshot.term_docs(b) & frozenset(docnums)
     if not candidates:
         return {}
-    # both terms' positions together: a reader that searches the text reads each candidate once
     together = snapshot.terms_positions([a, b], candidates)
     positions_a, positions_b = together[a], together[b]
     found: dict[int, Closest] = {}
     need_breaks: list[int] = []
-    for docnum in candidates:
+    for docnum in sorted(candidates):
         starts_a, starts_b = positions_a.get(docnum), positions_b.get(docnum)
         if not starts_a or not starts_b:
             continue
         if node.kind == CHARS:
             closest = closest_pair(starts_a, len(a), starts_b, len(b), CHARS, node.n, None, same=a == b)
         else:
-            # Touching or overlapping occurrences share their sentence and paragraph whatever the breaks: the
-            # document's breaks are only read for the others.
+            # touching or overlapping occurrences share their sentence and paragraph whatever the breaks
             closest = closest_pair(starts_a, len(a), starts_b, len(b), CHARS, 0, None, same=a == b)
             if closest is None:
                 need_breaks.append(docnum)
@@ -214,6 +261,73 @@ def _compute_near(snapshot, node: Near) -> dict[int, Closest]:
         if closest is not None:
             found[docnum] = closest
     return found
+
+
+_POSITION_BITS = 32  # a document's offsets stay below 2**32; the high bits hold its place in the batch
+
+
+def _keyed(lists) -> tuple[np.ndarray, np.ndarray]:
+    """(owner << 32 | offset, owner) for every offset of `lists` (one sorted sequence per document: lists,
+    or arrays such as the break column's, taken without a copy), ascending."""
+    lengths = np.fromiter(map(len, lists), np.int64, len(lists))
+    if all(type(x) is list for x in lists):
+        flat = np.fromiter(chain.from_iterable(lists), np.int64, int(lengths.sum()))
+    else:
+        flat = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
+    owner = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
+    return (owner << _POSITION_BITS) | flat.astype(np.int64, copy=False), owner
+
+
+def closest_gaps(lists_a, len_a, lists_b, len_b, kind, n, breaks, same=False) -> np.ndarray:
+    """closest_pair's gap for many documents at once (one sorted list of starts per document in `lists_a`,
+    `lists_b` and, for a sentence or paragraph clause, `breaks`): a float array, inf where no pair qualifies.
+
+    The same neighbour argument, vectorised: every occurrence of A is paired with the nearest occurrence of B
+    on either side within its document (both sides searched at once over all documents, each offset keyed by
+    its document's place), the pairs the clause rejects are dropped, and each document keeps its least gap.
+    """
+    gaps = np.full(len(lists_a), np.inf)
+    keys_a, owner_a = _keyed(lists_a)
+    keys_b, owner_b = _keyed(lists_b)
+    if len(keys_a) > len(keys_b):  # walk the fewer occurrences, search the more (the gap is symmetric)
+        keys_a, owner_a, len_a, keys_b, owner_b, len_b = keys_b, owner_b, len_b, keys_a, owner_a, len_a
+    if not len(keys_a) or not len(keys_b):
+        return gaps
+    mask = (1 << _POSITION_BITS) - 1
+    at_a = keys_a & mask
+    index = np.searchsorted(keys_b, keys_a)  # the first B at or after each A
+    last = len(keys_b) - 1
+    # B before A (strictly): the pair runs from B's end to A's start
+    before = index - 1
+    ok_before = before >= 0
+    before = np.clip(before, 0, last)
+    ok_before &= owner_b[before] == owner_a
+    first_end_before = (keys_b[before] & mask) + len_b
+    # B at or after A (skipping A itself when the two terms are one): from A's end to B's start
+    after = index
+    if same:
+        after = after + ((after <= last) & (keys_b[np.clip(after, 0, last)] == keys_a))
+    ok_after = after <= last
+    after = np.clip(after, 0, last)
+    ok_after &= owner_b[after] == owner_a
+    first_end_after = at_a + len_a
+    second_start_after = keys_b[after] & mask
+    owner = np.concatenate((owner_a[ok_before], owner_a[ok_after]))
+    first_end = np.concatenate((first_end_before[ok_before], first_end_after[ok_after]))
+    second_start = np.concatenate((at_a[ok_before], second_start_after[ok_after]))
+    gap = np.maximum(0, second_start - first_end)
+    if kind == CHARS:
+        keep = gap <= n
+    else:
+        # a break lies in [first_end, second_start) when fewer breaks come before the first end than before
+        # the second start (never for touching or overlapping occurrences: the stretch is empty)
+        keyed_breaks, _ = _keyed(breaks)
+        high = owner << _POSITION_BITS
+        before_end = np.searchsorted(keyed_breaks, high | first_end)
+        before_start = np.searchsorted(keyed_breaks, high | np.maximum(second_start, first_end))
+        keep = before_end == before_start
+    np.minimum.at(gaps, owner[keep], gap[keep])
+    return gaps
 
 
 def closest_pair(starts_a, len_a, starts_b, len_b, kind, n, breaks, same=False) -> Closest | None:

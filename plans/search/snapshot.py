@@ -324,11 +324,11 @@ class Snapshot:
         return self.reader.term_positions(term, wanted)
 
     def terms_positions(
-        self, terms: Sequence[str], docnums: Iterable[int] | None = None
-    ) -> dict[str, dict[int, list[int]]]:
+        self, terms: Sequence[str], docnums: Iterable[int] | None = None, arrays: bool = False
+    ) -> dict[str, dict[int, Sequence[int]]]:
         """term_positions(term, docnums) of several terms at once, keyed by the terms as given. A reader that
         finds positions in the stored text (`terms_positions` of its own) reads each document once for all
-        of them instead of once per term."""
+        of them instead of once per term; with `arrays`, it may give a document's starts as an int array."""
         from plans.search.normalize import normalise
 
         normal = {term: normalise(term) for term in dict.fromkeys(terms)}
@@ -343,7 +343,7 @@ class Snapshot:
         for term, docnums in holding.items():
             if docnums:
                 wanted[normal[term]] = wanted.get(normal[term], frozenset()) | docnums
-        found = together(wanted) if wanted else {}
+        found = together(wanted, arrays=arrays) if wanted else {}
         return {term: found.get(normal[term], {}) if holding[term] else {} for term in normal}
 
     @property

@@ -9,8 +9,8 @@ An engine (Whoosh today: engines/whoosh; Tantivy next: engines/tantivy) implemen
   (query parsing, facet counting over columns, ranking policy, highlighting, loading hits) only calls
   Snapshot primitives, so nothing outside plans/search/engines changes when the engine does.
 
-Two methods are optional, for a reader that finds positions by reading the text: `terms_positions(wanted)`
-(several terms, each document read once) and `terms_counts(wanted)` (occurrences counted without
+Two methods are optional, for a reader that finds positions by reading the text: `terms_positions(wanted,
+arrays=False)` (several terms, each document read once; with `arrays`, starts may come as int arrays) and `terms_counts(wanted)` (occurrences counted without
 positions, leaving out the documents it cannot count alone); Snapshot falls back when they are absent.
 
 Two more are optional, for a reader that can rank and count inside its engine (plans/search/ranked.py):

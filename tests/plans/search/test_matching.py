@@ -7,8 +7,10 @@ every break character and several lines per section; the seed plans come through
 """
 
 import random
+from array import array
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,7 +30,7 @@ from plans.search.grammar import (
     parse,
     to_text,
 )
-from plans.search.matching import closest_pair, evaluate
+from plans.search.matching import closest_gaps, closest_pair, evaluate
 from plans.search.normalize import normalise
 from plans.search.snapshot import current_snapshot
 
@@ -313,3 +315,33 @@ def test_closest_pair_equals_checking_every_pair(starts_a, len_a, starts_b, len_
                 best = gap
     found = closest_pair(starts_a, len_a, starts_b, len_b, kind, n, breaks)
     assert (found.gap if found else None) == best
+
+
+document_starts = st.lists(st.integers(0, 60), max_size=8, unique=True).map(sorted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(document_starts, document_starts, document_starts), max_size=6),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.sampled_from([SENTENCE, PARAGRAPH, CHARS]),
+    st.integers(0, 12),
+    st.booleans(),
+)
+def test_closest_gaps_of_many_documents_equal_closest_pair_of_each(documents, len_a, len_b, kind, n, same):
+    """The vectorised search over many documents at once (closest_gaps, what a query uses) against
+    closest_pair document by document, the two terms one (same) or two, a document's lists empty or not."""
+    if same:
+        documents = [(a, a, breaks) for a, _, breaks in documents]
+        len_b = len_a
+    lists_a = [a for a, _, _ in documents]
+    lists_b = [b for _, b, _ in documents]
+    # the break column's values are arrays; positions come as lists or, from a reader's search, as arrays
+    breaks = [array("I", br) for _, _, br in documents] if kind != CHARS else None
+    if documents and len(documents) % 2:
+        lists_a = [np.asarray(a, dtype=np.intp) for a in lists_a]
+    found = closest_gaps(lists_a, len_a, lists_b, len_b, kind, n, breaks, same=same)
+    for i, (a, b, br) in enumerate(documents):
+        closest = closest_pair(a, len_a, b, len_b, kind, n, br, same=same)
+        assert found[i] == (closest.gap if closest else float("inf")), i

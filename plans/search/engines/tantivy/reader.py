@@ -392,8 +392,11 @@ class TantivyReader:
                     out[term][docnum] = text.count(normal)
         return out
 
-    def terms_positions(self, wanted: dict[str, frozenset[int]]) -> dict[str, dict[int, list[int]]]:
-        """term_positions of several (normalised) terms. Where a plan's record holds none of the kinds of
+    def terms_positions(
+        self, wanted: dict[str, frozenset[int]], arrays: bool = False
+    ) -> dict[str, dict[int, Sequence[int]]]:
+        """term_positions of several (normalised) terms (with `arrays`, a plan's starts may come as the int
+        array they were found in, for a caller that goes on with whole-array operations). Where a plan's record holds none of the kinds of
         characters a term has other forms of and no character outside the BMP, the term is found by numpy
         in the record's code units (their offsets are then character offsets); the rest are decoded, each
         document once for all of the terms, and searched by a regex of the term's variants (normalising a
@@ -412,7 +415,7 @@ class TantivyReader:
                     continue
                 starts = needle.starts_in(units)
                 if len(starts):
-                    found[docnum] = starts.tolist()
+                    found[docnum] = starts if arrays else starts.tolist()
         for docnum in sorted(frozenset().union(*decoded.values())):
             text = self._joined(docnum)
             if text is None:
