@@ -106,6 +106,11 @@ def remove_plan(plan_id: int) -> None:
     _write([], [plan_id])
 
 
+def remove_plans(plan_ids: Iterable[int]) -> None:
+    """Remove these plans from the index now (one commit)."""
+    _write([], plan_ids)
+
+
 def rebuild_procs(plan_count: int) -> int:
     """How many processes tokenize and write during a rebuild: one per core for big rebuilds.
 
@@ -175,16 +180,27 @@ def queue_gather_seconds() -> float:
     return max(0, int(getattr(settings, "SEARCH_QUEUE_GATHER_MS", 0) or 0)) / 1000
 
 
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # seconds before each new attempt of work that failed
+
+
 class _IndexQueue:
     """One worker thread per process; later operations on a plan replace earlier queued ones.
 
     A commit costs about the same for one plan as for twenty (Tantivy: ~55 ms of CPU and ~170 ms of wall
     time for one plan, ~250 ms of CPU for twenty, on 2 cores): while plans keep arriving (an ingest of a
     collection), the queue commits at most once per queue_gather_seconds(), taking everything that arrived
-    meanwhile. A save on an idle queue is written at once."""
+    meanwhile. A save on an idle queue is written at once.
+
+    Work that fails (another process held the writer past SEARCH_WRITER_TIMEOUT on a loaded machine, the
+    database went away for a moment) is tried again after each of RETRY_DELAYS, unless a newer operation on
+    the same plan arrived meanwhile; only then is it left to check_index --fix (the plan stays marked
+    failed), so a passing error never loses a saved plan from the index."""
 
     def __init__(self):
         self._pending: OrderedDict[int, str] = OrderedDict()
+        self._retrying: dict[int, str] = {}  # failed work waiting for its next attempt
+        self._attempts: dict[int, int] = {}  # failed attempts so far, by plan id
+        self._retry_at = float("inf")  # monotonic time of the next attempt
         self._cond = threading.Condition()
         self._busy = False
         self._last_done = float("-inf")  # monotonic time the last batch ended
@@ -194,8 +210,11 @@ class _IndexQueue:
     def put(self, plan_ids: Iterable[int], op: str) -> None:
         with self._cond:
             for plan_id in plan_ids:
-                self._pending.pop(int(plan_id), None)
-                self._pending[int(plan_id)] = op
+                plan_id = int(plan_id)
+                self._pending.pop(plan_id, None)
+                self._pending[plan_id] = op
+                self._retrying.pop(plan_id, None)  # the newer operation replaces the one to retry
+                self._attempts.pop(plan_id, None)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
                 self._thread.start()
@@ -208,43 +227,89 @@ class _IndexQueue:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._pending:
-                    self._cond.wait()
+                self._wait_for_work()
                 gather_until = self._last_done + queue_gather_seconds()
                 while (left := gather_until - time.monotonic()) > 0:
                     self._cond.wait(left)  # put() wakes this early: keep gathering until the time is up
                 work = dict(self._pending)
                 self._pending.clear()
                 self._busy = True
+            failed: dict[int, str] = {}
             try:
-                self._process(work)
+                failed = self._process(work)
             finally:
                 with self._cond:
                     self._busy = False
                     self._last_done = time.monotonic()
+                    self._schedule_retry(failed, work)
                     self._cond.notify_all()
 
-    def _process(self, work: dict[int, str]) -> None:
+    def _wait_for_work(self) -> None:
+        """Wait (holding the condition) until work is pending, moving failed work back when its time comes."""
+        while not self._pending:
+            left = self._retry_at - time.monotonic()
+            if self._retrying and left <= 0:
+                for plan_id, op in self._retrying.items():
+                    self._pending.setdefault(plan_id, op)
+                self._retrying.clear()
+                self._retry_at = float("inf")
+            else:
+                self._cond.wait(left if self._retrying else None)
+
+    def _schedule_retry(self, failed: dict[int, str], work: dict[int, str]) -> None:
+        """Keep failed work for its next attempt (counting attempts per plan); forget the attempts of work done."""
+        for plan_id in work:
+            if plan_id not in failed:
+                self._attempts.pop(plan_id, None)
+        delay = None
+        for plan_id, op in failed.items():
+            if plan_id in self._pending:
+                continue  # a newer operation on this plan is already queued
+            attempts = self._attempts.get(plan_id, 0)
+            if attempts >= len(RETRY_DELAYS):
+                logger.error(
+                    "indexing plan %s failed %s times; check_index --fix retries it", plan_id, attempts + 1
+                )
+                self._attempts.pop(plan_id, None)
+                continue
+            self._attempts[plan_id] = attempts + 1
+            self._retrying[plan_id] = op
+            delay = RETRY_DELAYS[attempts] if delay is None else min(delay, RETRY_DELAYS[attempts])
+        if delay is not None:
+            self._retry_at = min(self._retry_at, time.monotonic() + delay)
+
+    def _process(self, work: dict[int, str]) -> dict[int, str]:
+        """Do the work; returns what failed (to be tried again)."""
         close_old_connections()
+        failed: dict[int, str] = {}
         try:
             if work.pop(_REPAIR, None) == "repair":
-                hub.reset()
-                check_index(fix=True)
-            to_index = [i for i, op in work.items() if op == "index"]
-            to_remove = [i for i, op in work.items() if op == "remove"]
-            if to_remove:
-                _write([], to_remove)
-            if to_index:
-                index_plans(to_index)
-        except Exception:  # logged and marked failed in index_plans; check_index --fix retries
-            logger.exception("background indexing failed")
+                try:
+                    hub.reset()
+                    check_index(fix=True)
+                except Exception:
+                    logger.exception("index repair failed")
+                    failed[_REPAIR] = "repair"
+            for op, write in (("remove", remove_plans), ("index", index_plans)):
+                ids = [i for i, queued in work.items() if queued == op]
+                if not ids:
+                    continue
+                try:
+                    write(ids)
+                except Exception:  # index_plans marked them failed; tried again after a delay
+                    logger.exception(
+                        "background indexing failed (%s of %s plans); will try again", op, len(ids)
+                    )
+                    failed.update(dict.fromkeys(ids, op))
         finally:
             connection.close()
+        return failed
 
     def wait(self, timeout: float) -> bool:
+        """Block until the queued work, failed work waiting to be tried again included, is done."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._pending or self._busy:
+            while self._pending or self._busy or self._retrying:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False

@@ -1,6 +1,7 @@
 """Indexing never blocks or loses: signals + on_commit + one writer, status kept, check_index repairs."""
 
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -249,6 +250,26 @@ def test_a_plan_whose_indexing_fails_is_marked_failed_and_check_index_fix_repair
     plan.refresh_from_db()
     assert plan.index_status == Plan.IndexStatus.INDEXED
     assert ids_for("科技金融") == {plan.pk}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_save_whose_background_indexing_fails_is_tried_again_and_lands_once_the_writer_is_free(
+    settings, search_engine
+):
+    """GIVEN another process holding the index writer past SEARCH_WRITER_TIMEOUT (a loaded machine) WHEN a
+    plan is saved THEN the queue's write fails and the plan is marked failed, but the queue tries again: once
+    the writer is free the plan is searchable and marked indexed, with no check_index --fix."""
+    settings.SEARCH_WRITER_TIMEOUT = 0.3
+    with writer_held_elsewhere(search_engine):
+        plan = _build_plan(title="甲", text="科技金融重试")
+        deadline = time.monotonic() + 30
+        while Plan.objects.get(pk=plan.pk).index_status != Plan.IndexStatus.FAILED:
+            assert time.monotonic() < deadline, "the queue's first attempt fails while the writer is held"
+            time.sleep(0.05)
+        assert not wait_for_indexing(0.1), "the failed work waits to be tried again"
+    assert wait_for_indexing(30)
+    assert Plan.objects.get(pk=plan.pk).index_status == Plan.IndexStatus.INDEXED
+    assert ids_for("科技金融重试") == {plan.pk}
 
 
 def _answers(queries):
