@@ -22,7 +22,10 @@ then uses the primitives.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +53,11 @@ class EnginePage:
 
 
 def engine_page(snapshot, parsed, params: SearchParams, required: list[str], sort: str, page_size: int):
-    """The page of `params` ranked and faceted by the reader, or None when it cannot answer this query."""
+    """The page of `params` ranked and faceted by the reader, or None when it cannot answer this query.
+
+    The engine's requests run side by side (the reader releases the GIL while it searches): the facet
+    counts, with the whole selection's total, in other threads while this one ranks the first group. The
+    total spares the second group a search when the first fills the pages asked for."""
     reader = snapshot.reader
     if (
         not RANK_IN_ENGINE
@@ -61,27 +68,60 @@ def engine_page(snapshot, parsed, params: SearchParams, required: list[str], sor
         or not hasattr(reader, "ranked_hits")
     ):
         return None
-    counts: dict[str, Counter] = {}
-    if params.with_facets:
-        counts = _facets(snapshot, parsed.tree, params)
-        if counts is None:
-            return None
     groups = _groups(parsed.tree, required)
     where = where_of(params)
-    page = max(1, int(params.page or 1))
-    ranked = _ranked(snapshot, groups, where, required, page * page_size)
-    if ranked is None:
+    requests = _facet_requests(params) if params.with_facets else []
+    if len(groups) > 1 and not any(request_where == where for request_where, _ in requests):
+        requests.append((where, []))  # the total alone
+    pending = [
+        _pool().submit(_facet_request, snapshot, parsed.tree, w, facets, w == where) for w, facets in requests
+    ]
+    try:
+        page = max(1, int(params.page or 1))
+        ranked = _ranked(snapshot, groups, where, required, page * page_size, lambda: _total(pending))
+        answers = [future.result() for future in pending]
+    finally:
+        for future in pending:
+            future.cancel()
+    if ranked is None or any(answer is None for answer in answers):
         return None
+    counts: dict[str, Counter] = {}
+    for _total_found, found in answers:
+        counts.update(found)
     count, window_ids, scores = ranked
     pages = max(1, math.ceil(count / page_size))
     if page > pages:  # past the last page: the last page instead, as search() does
         page = pages
-        ranked = _ranked(snapshot, groups, where, required, page * page_size)
+        ranked = _ranked(snapshot, groups, where, required, page * page_size, lambda: _total(pending))
         if ranked is None:
             return None
         count, window_ids, scores = ranked
     window = window_ids[(page - 1) * page_size : page * page_size]
     return EnginePage(count, page, pages, window, {d: scores[d] for d in window if d in scores}, counts)
+
+
+_executor: tuple[int, ThreadPoolExecutor] | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """This process's threads for the engine's requests (made anew in a forked child: threads do not fork)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None or _executor[0] != os.getpid():
+            workers = max(2, min(4, os.cpu_count() or 2))
+            _executor = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix="search-engine"))
+        return _executor[1]
+
+
+def _total(pending) -> int | None:
+    """How many documents satisfy the query within the whole selection, from the facet request that
+    counted them (None when the reader could not)."""
+    for future in pending:
+        answer = future.result()
+        if answer is not None and answer[0] is not None:
+            return answer[0]
+    return None
 
 
 def _groups(tree, required: list[str]) -> list:
@@ -95,13 +135,19 @@ def _groups(tree, required: list[str]) -> list:
     return [And((tree, together)), And((tree, Not(together)))]
 
 
-def _ranked(snapshot, groups: list, where: Where, required: list[str], needed: int):
-    """(count, the first `needed` docnums in order, their scores) over the groups; None: the reader cannot."""
+def _ranked(snapshot, groups: list, where: Where, required: list[str], needed: int, total=None):
+    """(count, the first `needed` docnums in order, their scores) over the groups; None: the reader cannot.
+    `total()`, when given, is how many documents all the groups hold: a group after the pages asked for
+    are filled is then counted by subtraction instead of a search."""
     count = 0
     order: list[int] = []
     scores: dict[int, float] = {}
-    for group in groups:
+    for index, group in enumerate(groups):
         want = needed - len(order)
+        if want <= 0 and index == len(groups) - 1 and total is not None:
+            found = total()
+            if found is not None:
+                return found, order, scores
         best = _best(snapshot, group, where, required, want)
         if best is None:
             return None
@@ -140,9 +186,9 @@ def _best(snapshot, tree, where: Where, ranking: list[str], want: int):
     return snapshot.memo(("ranked.best", tree, where, tuple(ranking), want), compute, lambda _: MEMO_WEIGHT)
 
 
-def _facets(snapshot, tree, params: SearchParams) -> dict[str, Counter] | None:
-    """Each facet's counts, the disjunctive way: the facets without a selection counted in one request over
-    the whole selection, each selected facet over every selection but its own."""
+def _facet_requests(params: SearchParams) -> list[tuple[Where, list]]:
+    """The facet counts of a page, the disjunctive way: the facets without a selection counted in one
+    request over the whole selection, each selected facet over every selection but its own."""
     unselected = [facet for facet in FACETS if not getattr(params, facet.params_field)]
     requests = [(where_of(params), unselected)] if unselected else []
     requests += [
@@ -150,19 +196,24 @@ def _facets(snapshot, tree, params: SearchParams) -> dict[str, Counter] | None:
         for facet in FACETS
         if getattr(params, facet.params_field)
     ]
+    return requests
+
+
+def _facet_request(snapshot, tree, where: Where, facets: list, with_total: bool):
+    """(the total when asked for, else None; {facet name: Counter}) of one request; None: the reader cannot."""
+    columns = tuple(facet.column for facet in facets)
+
+    def compute():
+        return snapshot.reader.facet_counts(tree, where, columns, with_total=with_total)
+
+    found = snapshot.memo(("ranked.facets", tree, where, columns, with_total), compute, lambda _: MEMO_WEIGHT)
+    if found is None:
+        return None
+    total, found = found if with_total else (None, found)
     counts: dict[str, Counter] = {}
-    for where, facets in requests:
-        columns = tuple(facet.column for facet in facets)
-        found = snapshot.memo(
-            ("ranked.facets", tree, where, columns),
-            lambda where=where, columns=columns: snapshot.reader.facet_counts(tree, where, columns),
-            lambda _: MEMO_WEIGHT,
-        )
-        if found is None:
-            return None
-        for facet in facets:
-            values = found[facet.column]
-            if facet.kind == "number":  # the column's type, whatever number type the engine keyed it by
-                values = {int(value): n for value, n in values.items()}
-            counts[facet.name] = Counter(values)
-    return counts
+    for facet in facets:
+        values = found[facet.column]
+        if facet.kind == "number":  # the column's type, whatever number type the engine keyed it by
+            values = {int(value): n for value, n in values.items()}
+        counts[facet.name] = Counter(values)
+    return total, counts

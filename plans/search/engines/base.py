@@ -16,7 +16,8 @@ positions, leaving out the documents it cannot count alone); Snapshot falls back
 Two more are optional, for a reader that can rank and count inside its engine (plans/search/ranked.py):
 `ranked_hits(tree, where, ranking, limit)` -> (how many documents satisfy the expression `tree` within the
 facet selections `where`, the docnums of the best `limit` by the score all_scores gives, those scores),
-and `facet_counts(tree, where, columns)` -> {facet column: {value: documents}}. Either returns None for a
+and `facet_counts(tree, where, columns, with_total=False)` -> {facet column: {value: documents}} (with_total:
+(how many documents satisfy it, those counts)). Either returns None for a
 query it cannot decide alone; search() then works from term_docs, all_scores and the columns, which stay
 the definition.
 

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from plans.search import SearchParams, index_plans, remove_plan, search
+from plans.search import engine as engine_module
 from plans.search import ranked as ranked_module
 from tests.plans.search.corpus import LEVELS, REGIONS, THEMES, generate
 
@@ -84,21 +85,23 @@ def random_params(rng: random.Random) -> SearchParams:
     )
 
 
-def spy_on_best(monkeypatch) -> list:
-    """The calls of ranked._best from now on: the engine's way answering."""
+def spy_on_engine_pages(monkeypatch) -> list:
+    """The pages the engine's way answered (ranked.engine_page not None), from now on."""
     calls = []
-    original = ranked_module._best
+    original = engine_module.engine_page
 
     def counting(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
+        found = original(*args, **kwargs)
+        if found is not None:
+            calls.append(args)
+        return found
 
-    monkeypatch.setattr(ranked_module, "_best", counting)
+    monkeypatch.setattr(engine_module, "engine_page", counting)
     return calls
 
 
 def test_the_engine_page_equals_the_columns_page(collection, monkeypatch):
-    calls = spy_on_best(monkeypatch)
+    calls = spy_on_engine_pages(monkeypatch)
     rng = random.Random(20261204)
     cases = [SearchParams(q=term) for term in TERMS] + [random_params(rng) for _ in range(160)]
     for params in cases:
@@ -131,7 +134,7 @@ def test_a_query_the_engine_cannot_decide_alone_is_answered_from_the_columns(mak
     plans = make_plans(
         [dict(title="甲", text="科技金融与孵化器。"), dict(title="乙", text="科技金融。其他。孵化器。")]
     )
-    calls = spy_on_best(monkeypatch)
+    calls = spy_on_engine_pages(monkeypatch)
     for q in ("科技金融 /s 孵化器", "title:甲", "heading:科技", "科技 /p 孵化器 OR 税"):
         assert answer(SearchParams(q=q), True, monkeypatch) == answer(SearchParams(q=q), False, monkeypatch)
     assert calls == []
@@ -143,7 +146,7 @@ def test_an_index_without_the_facet_fields_is_answered_from_the_columns(make_pla
     from plans.search.engines.tantivy import schema
 
     make_plans([dict(title="甲", text="科技金融", themes=["科技金融"]), dict(title="乙", text="科技")])
-    calls = spy_on_best(monkeypatch)
+    calls = spy_on_engine_pages(monkeypatch)
     monkeypatch.setattr(
         schema, "FACET_FIELDS", {k: v for k, v in schema.FACET_FIELDS.items() if k != "themes"}
     )
@@ -166,7 +169,7 @@ def test_an_index_written_before_theme_facet_is_written_and_answered_as_before(m
     with monkeypatch.context() as patched:
         patched.setattr(schema, "schema", lambda: schema.build_schema(theme_facet=False))
         hub.engine.create_empty()
-    calls = spy_on_best(monkeypatch)
+    calls = spy_on_engine_pages(monkeypatch)
     plans = make_plans(
         [dict(title="甲", text="科技金融", themes=["科技金融"]), dict(title="乙", text="科技")]
     )

@@ -164,6 +164,7 @@ def _integer_range(field: str, low: int, high: int) -> tantivy.Query:
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+TOTAL_KEY = "__total"  # the aggregation counting the documents, beside the facets' (no column has this name)
 
 # what a column holds for a plan id with no live document
 _EMPTY = {name: "" for name in COLUMN_NAMES} | {"plan_ids": None, "themes": ()}
@@ -483,19 +484,23 @@ class TantivyReader:
         return result.count, plan_ids, list(map(_FIRST, hits))
 
     def facet_counts(
-        self, tree: Node | None, where: Where, columns: Sequence[str]
-    ) -> dict[str, dict[object, int]] | None:
+        self, tree: Node | None, where: Where, columns: Sequence[str], with_total: bool = False
+    ) -> dict[str, dict[object, int]] | tuple[int, dict[str, dict[object, int]]] | None:
         """For each facet column of `columns`: {value: how many documents satisfying `tree` within `where`
-        have it}, counted by Tantivy's terms aggregation. None when this index cannot answer it."""
+        have it}, counted by Tantivy's terms aggregation; `with_total`: (how many documents satisfy it, the
+        counts), counted in the same pass. None when this index cannot answer it."""
         names = {column: fields.FACET_FIELDS.get(column) for column in columns}
         query = narrowed_query(tree, where) if self._ranks and None not in names.values() else None
         if query is None:
             return None
         if self._count == 0:
-            return {column: {} for column in columns}
-        request = {
+            empty: dict[str, dict[object, int]] = {column: {} for column in columns}
+            return (0, empty) if with_total else empty
+        request: dict[str, dict] = {
             column: {"terms": {"field": name, "size": FACET_TERMS_MAX}} for column, name in names.items()
         }
+        if with_total:  # every document has one plan_id: its values are the documents
+            request[TOTAL_KEY] = {"value_count": {"field": "plan_id"}}
         answer = self.searcher.aggregate(query, request)
         counts: dict[str, dict[object, int]] = {}
         for column in columns:
@@ -503,6 +508,8 @@ class TantivyReader:
             if found.get("sum_other_doc_count") or found.get("doc_count_error_upper_bound"):
                 return None  # not every value came back: the columns count it
             counts[column] = {bucket["key"]: bucket["doc_count"] for bucket in found.get("buckets", ())}
+        if with_total:
+            return int((answer.get(TOTAL_KEY) or {}).get("value") or 0), counts
         return counts
 
     def all_scores(self, terms: Sequence[str]) -> dict[int, float]:
