@@ -103,7 +103,7 @@ def _mark_indexed(snapshot: dict) -> None:
 
 def remove_plan(plan_id: int) -> None:
     """Remove one plan from the index now."""
-    _write([], [plan_id])
+    remove_plans([plan_id])
 
 
 def remove_plans(plan_ids: Iterable[int]) -> None:

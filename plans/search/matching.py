@@ -275,7 +275,7 @@ def _keyed(lists) -> tuple[np.ndarray, np.ndarray]:
     else:
         flat = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
     owner = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
-    return (owner << _POSITION_BITS) | flat.astype(np.int64, copy=False), owner
+    return (owner << _POSITION_BITS) | flat, owner
 
 
 def closest_gaps(lists_a, len_a, lists_b, len_b, kind, n, breaks, same=False) -> np.ndarray:
