@@ -12,21 +12,11 @@ from collections.abc import Collection, Iterator
 from django.http import QueryDict
 
 from plans import search as engine
-from plans import selectors as plan_selectors
 from plans.models import Plan
 from plans.search.limits import EXPORT_MAX_ROWS
 from plans.search.types import SearchParams
 from searchui import links
-from searchui.params import MAX_PAGE_SIZE, Vocabulary, parse_search
-
-
-def vocabulary() -> Vocabulary:
-    """The facet values the search grammar accepts, as they are in the database now."""
-    return Vocabulary(
-        regions=plan_selectors.region_aliases(),
-        themes=plan_selectors.theme_aliases(),
-        levels=plan_selectors.level_aliases(),
-    )
+from searchui.params import MAX_PAGE_SIZE, parse_search, vocabulary
 
 
 def params_of(query: str) -> SearchParams:

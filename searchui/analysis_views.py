@@ -26,7 +26,7 @@ from plans.search.trends import MAX_TERMS, TermTrend, Trends, YearFigures
 from plans.search.types import SearchParams
 from searchui import analysis, charts, export, links
 from searchui.pages import pagination
-from searchui.params import MAX_PAGE_SIZE
+from searchui.params import MAX_PAGE_SIZE, vocabulary
 
 JSON_OPTIONS = {"ensure_ascii": False}
 GRID_STEPS = charts.GRID_LINES
@@ -45,12 +45,6 @@ TRENDS_CSV_COLUMNS = (
     "last_year",
     "peak_year",
 )
-
-
-def _vocabulary():
-    from searchui.views import _vocabulary
-
-    return _vocabulary()
 
 
 def _raw_pairs(request: HttpRequest) -> list[tuple[str, str]]:
@@ -331,7 +325,7 @@ def _term_form_values(terms: tuple[str, ...]) -> list[str]:
 
 
 def trends(request: HttpRequest) -> HttpResponse:
-    parsed = analysis.parse_trends(request.GET, _vocabulary())
+    parsed = analysis.parse_trends(request.GET, vocabulary())
     if parsed.format == "html" and not parsed.notices:
         canonical = analysis.trends_pairs(parsed.terms, parsed.filters)
         if not analysis.is_canonical(_raw_pairs(request), analysis.TRENDS_PARAMS, canonical):
@@ -483,7 +477,7 @@ def _run_kwic(parsed: analysis.KwicRequest, notices: list[str]) -> tuple[KwicPag
 
 
 def kwic(request: HttpRequest) -> HttpResponse:
-    parsed = analysis.parse_kwic(request.GET, _vocabulary())
+    parsed = analysis.parse_kwic(request.GET, vocabulary())
     if parsed.format == "csv":
         return _kwic_csv(request, parsed)
     if parsed.format == "html" and not parsed.notices:

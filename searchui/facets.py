@@ -82,6 +82,7 @@ def build_facet(
     *,
     region_order: Mapping[str, int] | None = None,
     top: int = TOP_VALUES,
+    urls: links.ToggleUrls | None = None,
 ) -> FacetGroup:
     """One facet of the sidebar. Selected values always show (with count 0 if the engine left them out) and
     always sit in the visible part; the rest are split into the top values and the "more" disclosure."""
@@ -92,6 +93,7 @@ def build_facet(
     for value in selected_values - by_value.keys():
         by_value[value] = FacetValue(value=value, count=0)
     ordered = sorted(by_value.values(), key=_order_key(facet, region_order or {}))
+    urls = urls or links.ToggleUrls(params)
 
     items = [
         FacetItem(
@@ -99,7 +101,7 @@ def build_facet(
             label=_label(facet, fv.value, fv.label),
             count=fv.count,
             selected=fv.value in selected_values,
-            toggle_url=links.search_url(links.toggle_value(params, facet, fv.value)),
+            toggle_url=urls.toggled(facet, fv.value),
         )
         for fv in ordered
     ]
@@ -121,6 +123,8 @@ def build_facets(
     region_order: Mapping[str, int] | None = None,
 ) -> list[FacetGroup]:
     """The sidebar facets in the registry's order."""
+    urls = links.ToggleUrls(params)
     return [
-        build_facet(name, facets.get(name, []), params, region_order=region_order) for name in FACET_NAMES
+        build_facet(name, facets.get(name, []), params, region_order=region_order, urls=urls)
+        for name in FACET_NAMES
     ]

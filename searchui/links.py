@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -143,6 +143,37 @@ def with_sort(params: SearchParams, sort: str) -> SearchParams:
 
 def with_page(params: SearchParams, page: int) -> SearchParams:
     return normalized(dataclasses.replace(params, page=page))
+
+
+class ToggleUrls:
+    """The /search/ URLs of one state's facet toggles: search_url(toggle_value(params, facet, value)), built
+    from the state's parts encoded once. A results page links about a hundred facet values, theme chips
+    included; encoding the whole state again for each was a fifth of a JSON answer's own time."""
+
+    def __init__(self, params: SearchParams):
+        state = normalized(dataclasses.replace(params, page=1))
+        self._values = {name: getattr(state, field) for name, field in FACET_FIELD.items()}
+        # The parts around the facets, in PARAM_ORDER: q before them, the range, sort and page size after.
+        pairs = query_pairs(dataclasses.replace(state, **{field: () for field in FACET_FIELD.values()}))
+        self._head = urlencode([p for p in pairs if p[0] == "q"])
+        self._tail = urlencode([p for p in pairs if p[0] != "q"])
+        self._segments = {name: self._segment(name, values) for name, values in self._values.items()}
+        self._path = path_of("searchui:search")
+
+    @staticmethod
+    def _segment(name: str, values) -> str:
+        return "&".join(f"{quote_plus(name)}={quote_plus(str(v))}" for v in sorted(set(values)))
+
+    def toggled(self, facet: str, value: str | int) -> str:
+        """The URL with `value` added to the facet's filter, or removed if it is there (page 1)."""
+        if facet == "year":
+            value = int(value)
+        current = self._values[facet]
+        updated = tuple(v for v in current if v != value) if value in current else (*current, value)
+        segments = dict(self._segments, **{facet: self._segment(facet, updated)})
+        parts = [self._head, *(segments[name] for name in FACET_NAMES), self._tail]
+        qs = "&".join(part for part in parts if part)
+        return self._path + (f"?{qs}" if qs else "")
 
 
 def has_filters(params: SearchParams) -> bool:

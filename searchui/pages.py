@@ -48,12 +48,13 @@ def hit_views(hits: list[Hit], params: SearchParams, back_url: str) -> list[HitV
     results URL (for the way back)."""
     views = []
     chip_for: dict[str, Chip] = {}  # a theme's chip is the same on every hit: build each once per page
+    toggles = links.ToggleUrls(params)
 
     def chip(name: str) -> Chip:
         if name not in chip_for:
             chip_for[name] = Chip(
                 label=name,
-                url=links.search_url(links.toggle_value(params, "theme", name)),
+                url=toggles.toggled("theme", name),
                 selected=name in params.themes,
             )
         return chip_for[name]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from plans import selectors
 from plans.search.limits import (  # the limits are the engine's, declared once in plans/search/limits.py
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -45,6 +46,37 @@ class Vocabulary:
     regions: Mapping[str, str]
     themes: Mapping[str, str]
     levels: Mapping[str, str]
+
+
+class _Loaded(Mapping):
+    """A mapping read on first use: a request that filters by no region or theme reads neither list."""
+
+    def __init__(self, load: Callable[[], Mapping[str, str]]):
+        self._load = load
+        self._data: Mapping[str, str] | None = None
+
+    def _mapping(self) -> Mapping[str, str]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key: str) -> str:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+
+def vocabulary() -> Vocabulary:
+    """The facet values the search grammar accepts, as they are in the database now (read when needed)."""
+    return Vocabulary(
+        regions=_Loaded(selectors.region_aliases),
+        themes=_Loaded(selectors.theme_aliases),
+        levels=selectors.level_aliases(),
+    )
 
 
 @dataclass(frozen=True)

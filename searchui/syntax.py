@@ -11,8 +11,7 @@ from plans.search.grammar import MAX_DEPTH, MAX_DISTANCE, MAX_TERMS, MIN_DISTANC
 from plans.search.types import SearchParams
 from searchui import links
 from searchui.advanced import AdvancedSearchForm, search_query
-from searchui.params import MAX_QUERY_LENGTH, parse_search
-from searchui.views import _vocabulary
+from searchui.params import MAX_QUERY_LENGTH, parse_search, vocabulary
 
 # (what to type, what it finds, an example query): the help page's table, each example a link to its results.
 SYNTAX = [
@@ -45,7 +44,7 @@ def advanced_search(request: HttpRequest) -> HttpResponse:
     submitted = any(request.GET.get(name) for name in AdvancedSearchForm.base_fields)
     form = AdvancedSearchForm(request.GET if submitted else None, **_choices())
     if submitted and form.is_valid():
-        params = parse_search(search_query(form.cleaned_data), _vocabulary()).params
+        params = parse_search(search_query(form.cleaned_data), vocabulary()).params
         return redirect(links.search_url(params))
     return render(
         request,

@@ -35,9 +35,9 @@ from searchui.params import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
     ParsedSearch,
-    Vocabulary,
     clean_text,
     parse_search,
+    vocabulary,
 )
 from searchui.plantext import plain, text_blocks
 
@@ -48,14 +48,8 @@ PLAN_OCCURRENCE_WIDTH = 16  # context either side in the plan page's list of occ
 JSON_OPTIONS = {"ensure_ascii": False}
 
 
-def _vocabulary() -> Vocabulary:
-    return Vocabulary(
-        regions=selectors.region_aliases(), themes=selectors.theme_aliases(), levels=selectors.level_aliases()
-    )
-
-
 def _parse(request: HttpRequest) -> ParsedSearch:
-    return parse_search(request.GET, _vocabulary())
+    return parse_search(request.GET, vocabulary())
 
 
 def _absolute(request: HttpRequest):
@@ -98,20 +92,26 @@ def _sort_options(params: SearchParams) -> list[dict]:
     ]
 
 
-def _results_context(params: SearchParams, result: SearchResult, notices: list[str]) -> dict:
+def _answer_context(params: SearchParams, result: SearchResult, notices: list[str]) -> dict:
+    """What the JSON answer holds (export.search_json); the page adds its own parts (_results_context)."""
     canonical = links.search_url(params)
-    region_order = selectors.region_order()
-    pairs = links.query_pairs(params)
     return {
         "params": params,
         "result": result,
         "notices": notices,
         "canonical_url": canonical,
         "hits": hit_views(result.hits, params, canonical),
-        "hits_start": (result.page - 1) * result.page_size + 1,
-        "facets": build_facets(result.facets, params, region_order=region_order),
-        "histogram": year_histogram(result.facets.get("year", []), params),
+        "facets": build_facets(result.facets, params, region_order=selectors.region_order()),
         "pagination": pagination(params, result.page, result.pages),
+    }
+
+
+def _results_context(params: SearchParams, result: SearchResult, notices: list[str]) -> dict:
+    pairs = links.query_pairs(params)
+    return {
+        **_answer_context(params, result, notices),
+        "hits_start": (result.page - 1) * result.page_size + 1,
+        "histogram": year_histogram(result.facets.get("year", []), params),
         "sort_options": _sort_options(params),
         # Hidden inputs that carry the rest of the state through the query and sort forms.
         "query_form_pairs": [(k, v) for k, v in pairs if k not in {"q", "page"}],
@@ -173,9 +173,10 @@ def search(request: HttpRequest) -> HttpResponse:
     notices = list(parsed.notices)
     result, params = _run_search(params, notices)
     notices.extend(result.notices)
-    context = _results_context(params, result, notices)
     if parsed.format == "json":
-        return JsonResponse(export.search_json(context, _absolute(request)), json_dumps_params=JSON_OPTIONS)
+        answer = _answer_context(params, result, notices)
+        return JsonResponse(export.search_json(answer, _absolute(request)), json_dumps_params=JSON_OPTIONS)
+    context = _results_context(params, result, notices)
     context.update(account_pages.search_tools(request, params, context["canonical_url"]))
     return render(request, "searchui/search.html", context)
 

@@ -3,6 +3,8 @@
 from urllib.parse import unquote_plus
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from plans.search.types import SearchParams
 from searchui import links
@@ -173,3 +175,40 @@ def test_plan_url(kwargs, url):
 def test_has_filters():
     assert not links.has_filters(S(q="x", sort="-date", page=2))
     assert links.has_filters(S(year_to=2020))
+
+
+_names = st.sampled_from(["湖北", "江西", "a b&c", "科技金融", "provincial", "x=y", "100%"])
+
+
+@given(
+    q=st.sampled_from(["", "税", "a b&c=d", "高新技术企业 /s 研发"]),
+    regions=st.lists(_names, max_size=3),
+    years=st.lists(st.integers(1990, 2030), max_size=3),
+    themes=st.lists(_names, max_size=3),
+    levels=st.lists(_names, max_size=2),
+    year_from=st.none() | st.integers(1990, 2030),
+    sort=st.sampled_from(["relevance", "-date", "date"]),
+    page=st.integers(1, 5),
+    page_size=st.sampled_from([20, 50]),
+    facet=st.sampled_from(list(links.FACET_FIELD)),
+    value=_names | st.integers(1990, 2030).map(str),
+)
+def test_toggle_urls_equal_the_toggled_states_canonical_url(
+    q, regions, years, themes, levels, year_from, sort, page, page_size, facet, value
+):
+    """The pre-encoded toggle links are exactly search_url(toggle_value(...)) (the definition)."""
+    if facet == "year" and not value.isdigit():
+        value = "2017"
+    params = S(
+        q=q,
+        regions=tuple(regions),
+        years=tuple(years),
+        themes=tuple(themes),
+        levels=tuple(levels),
+        year_from=year_from,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
+    expected = links.search_url(links.toggle_value(params, facet, value))
+    assert links.ToggleUrls(params).toggled(facet, value) == expected
