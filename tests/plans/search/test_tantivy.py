@@ -72,6 +72,49 @@ def test_terms_with_regex_metacharacters_are_matched_literally(make_plans, searc
             assert snapshot.term_docs(term) == truth, term
 
 
+@pytest.mark.parametrize("share", [0.0, float("inf")], ids=["cover only", "with the rarest pair between"])
+def test_phrases_with_any_number_of_their_pairs_find_exactly_the_substring(
+    make_plans, search_engine, monkeypatch, share
+):
+    """GIVEN generated plans WHEN random substrings of 3-9 characters are matched with only the covering pairs,
+    or with the rarest pair between them joining the phrase THEN each term's documents are those containing it."""
+    import random
+
+    from plans.search import current_snapshot
+    from plans.search.engines.tantivy import reader
+    from plans.search.normalize import normalise
+    from tests.plans.search.corpus import generate
+
+    monkeypatch.setattr(reader, "NARROWING_SHARE", share)
+    plans = make_plans(generate(80))
+    texts = {p.pk: normalise(f"{p.title}\n{p.text}") for p in plans}
+    rng = random.Random(11)
+    with current_snapshot() as snapshot:
+        for _ in range(120):
+            text = rng.choice(list(texts.values()))
+            length = rng.randint(3, 9)
+            start = rng.randrange(0, len(text) - length)
+            term = text[start : start + length]
+            if not term.isalnum():
+                continue
+            truth = {snapshot.columns.docnum_of[pk] for pk, body in texts.items() if term in body}
+            assert snapshot.term_docs(term) == truth, term
+
+
+def test_a_pair_joins_the_phrase_only_when_it_is_much_rarer_than_the_cover():
+    """The rarest pair between the covering ones joins when it is under the share of the rarest covering pair
+    (document frequencies of the 100,000-plan bench)."""
+    from plans.search.engines.tantivy.reader import narrowing_pair
+
+    frequency = {"生态": 99_888, "态旅": 23_720, "旅游": 98_275}.__getitem__
+    assert narrowing_pair("生态旅游", [0, 2], frequency) == 1
+    frequency = {"科技": 99_840, "技成": 72_493, "成果": 98_726, "果转": 61_567, "转化": 84_671}.__getitem__
+    assert narrowing_pair("科技成果转化", [0, 2, 4], frequency) is None  # 果转 is 73 % of 转化
+    pairs = {"高新": 96_206, "新技": 95_993, "技术": 99_936, "术企": 50_552, "企业": 99_999}
+    assert narrowing_pair("高新技术企业", [0, 2, 4], pairs.__getitem__) == 3
+    assert narrowing_pair("技术企", [0, 1], pairs.__getitem__) is None  # every pair covers
+
+
 @pytest.mark.django_db(transaction=True)  # the repair runs in the queue's thread: committed data
 def test_an_index_of_an_older_layout_is_rebuilt_instead_of_searched(make_plans, search_engine):
     """An index written with other fields (the pairs from offsets 0 and 1 of an earlier layout) would be
