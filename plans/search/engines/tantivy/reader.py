@@ -67,8 +67,8 @@ def exact_query(term: str, doc_frequency: DocFrequency | None = None) -> tantivy
     """The query of the documents whose normalised title + "\\n" + body contains `term` (normalised).
 
     Exact, except that every whitespace character is indexed as the same mark (term_docs checks the stored
-    text for a term holding whitespace). With `doc_frequency`, rare pairs between the covering ones join the
-    phrase (narrowing_pairs): the same matches, found in fewer candidate documents."""
+    text for a term holding whitespace). With `doc_frequency`, a rare pair between the covering ones joins the
+    phrase (narrowing_pair): the same matches, found in fewer candidate documents."""
     if not term:
         return None
     term = fields.marked(term)
